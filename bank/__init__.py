@@ -1,0 +1,1 @@
+"""Domain model and persistence for the Cooprogreso engine: money, ledger, members, products."""

@@ -1,0 +1,44 @@
+"""Shared fixtures: a migrated PostgreSQL database per test session, emptied before each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bank import migrate
+from bank.db import make_engine, session_factory
+from bank.models import Base
+from tests.postgres import throwaway_database
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """URL of a PostgreSQL database migrated to head, private to this test session."""
+    with throwaway_database() as url:
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url, pool_size=10, max_overflow=10)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    """The session's engine over an empty database (every table truncated first)."""
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture
+def sessions(db: Engine) -> sessionmaker[Session]:
+    """A session factory over the emptied database."""
+    return session_factory(db)
