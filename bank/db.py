@@ -21,7 +21,9 @@ def sync_url(url: str) -> str:
 def async_url(url: str) -> str:
     """The asynchronous driver URL: psycopg 3 (async) for PostgreSQL, aiosqlite for SQLite."""
     url = sync_url(url)
-    return url.replace("sqlite://", "sqlite+aiosqlite://", 1) if url.startswith("sqlite://") else url
+    return (
+        url.replace("sqlite://", "sqlite+aiosqlite://", 1) if url.startswith("sqlite://") else url
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -54,6 +54,8 @@ class CoreSettings(BaseSettings):
     timezone: str = "America/Guayaquil"
     dev_outbox: bool = True
     """Keep a copy of every email and SMS (OTP included) readable at /dev/mailbox."""
+    mailbox_dir: Path = VAR / "mailbox"
+    """Where the embedded SMTP sink and the SMS simulator write what /dev/mailbox shows."""
 
 
 class ApiSettings(CoreSettings):

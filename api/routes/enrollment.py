@@ -1,5 +1,178 @@
-"""Placeholder router; its owner fills it in."""
+"""Enrollment ("Regístrate aquí", manual "Como afiliarte"): start it, then submit the code.
 
-from fastapi import APIRouter
+Neither answer reveals whether an identification belongs to a member: the start always says
+"if your data is registered you will receive a code", and a non-member's enrollment counts
+wrong codes and expires exactly like a member's (see ``workflows/enrollment.py``).
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from fastapi import APIRouter, status
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.deps import TemporalClient
+from api.errors import ApiError
+from api.schemas.common import ErrorBody
+from api.schemas.enrollment import (
+    ENROLLMENT_ID,
+    CodeAnswer,
+    CodeRequest,
+    EnrollmentRequest,
+    EnrollmentStarted,
+    Estado,
+)
+from bank.settings import WorkerSettings
+from workflows.enrollment import (
+    CODE_PATTERN,
+    CodeOutcome,
+    CodeSubmission,
+    EnrollmentInput,
+    EnrollmentWorkflow,
+    Outcome,
+    workflow_id,
+)
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/enrollment", tags=["Afiliación"])
+
+STARTED_MESSAGE = (
+    "Si tus datos están registrados en Cooprogreso, recibirás un código de seguridad por SMS "
+    "en tu celular registrado. Ingrésalo en los próximos 5 minutos."
+)
+EXECUTION_TIMEOUT = timedelta(hours=1)
+"""A safety net far beyond the 5-minute code window and the credential retries."""
+
+_ANSWERS: dict[Outcome, tuple[Estado, str]] = {
+    Outcome.COMPLETED: (
+        "COMPLETADO",
+        "Registro exitoso. Revisa tu correo electrónico: te enviamos tu usuario y contraseña "
+        "temporal. Al ingresar, el sistema te solicitará personalizar tu contraseña.",
+    ),
+    Outcome.PROCESSING: (
+        "EN_PROCESO",
+        "Código validado. En unos minutos recibirás en tu correo electrónico tu usuario y "
+        "contraseña temporal.",
+    ),
+    Outcome.WRONG_CODE: ("CODIGO_INCORRECTO", "El código ingresado es incorrecto."),
+    Outcome.FAILED: (
+        "INTENTOS_AGOTADOS",
+        "Superaste el número de intentos permitidos. Inicia nuevamente tu registro.",
+    ),
+    Outcome.EXPIRED: (
+        "CODIGO_EXPIRADO",
+        "El código de seguridad expiró. Inicia nuevamente tu registro.",
+    ),
+}
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "REGISTRO_NO_ENCONTRADO"},
+    422: {"model": ErrorBody, "description": "IDENTIFICACION_INVALIDA, CODIGO_INVALIDO"},
+    503: {"model": ErrorBody, "description": "SERVICIO_NO_DISPONIBLE"},
+}
+
+
+@cache
+def task_queue() -> str:
+    """The workers' general task queue (``COOP_TASK_QUEUE``), read once."""
+    return WorkerSettings().task_queue
+
+
+def unavailable() -> ApiError:
+    """Temporal cannot be reached or answered with a system error."""
+    return ApiError(
+        503,
+        "SERVICIO_NO_DISPONIBLE",
+        "El servicio no está disponible en este momento. Intenta más tarde.",
+    )
+
+
+def not_found() -> ApiError:
+    """No enrollment was ever started with this id."""
+    return ApiError(
+        404,
+        "REGISTRO_NO_ENCONTRADO",
+        "No encontramos tu solicitud de registro. Inicia nuevamente tu registro.",
+    )
+
+
+def answer(outcome: CodeOutcome) -> CodeAnswer:
+    """The member's answer for an outcome of the workflow."""
+    estado, mensaje = _ANSWERS[outcome.outcome]
+    if outcome.outcome is Outcome.WRONG_CODE:
+        tries = "1 intento" if outcome.attempts_left == 1 else f"{outcome.attempts_left} intentos"
+        mensaje = f"{mensaje} Te quedan {tries}."
+    return CodeAnswer(estado=estado, mensaje=mensaje, intentos_restantes=outcome.attempts_left)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=EnrollmentStarted,
+    responses=_ERRORS,
+)
+async def start_enrollment(body: EnrollmentRequest, client: TemporalClient) -> EnrollmentStarted:
+    """Start (or join) the enrollment of an identification; an SMS code follows if registered."""
+    identification = body.normalized()
+    if identification is None:
+        kind = "La cédula" if body.tipo_identificacion == "CEDULA" else "El pasaporte"
+        raise ApiError(422, "IDENTIFICACION_INVALIDA", f"{kind} ingresado no es válido.")
+    enrollment_id = workflow_id(identification)
+    try:
+        await client.start_workflow(
+            EnrollmentWorkflow.run,
+            EnrollmentInput(body.tipo_identificacion, identification),
+            id=enrollment_id,
+            task_queue=task_queue(),
+            # A running enrollment is joined, not duplicated; a finished one may be retried.
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            execution_timeout=EXECUTION_TIMEOUT,
+        )
+    except RPCError as exc:
+        log.warning("cannot start %s: %s", enrollment_id, exc)
+        raise unavailable() from exc
+    return EnrollmentStarted(id_registro=enrollment_id, mensaje=STARTED_MESSAGE)
+
+
+@router.post("/{enrollment_id}/codigo", response_model=CodeAnswer, responses=_ERRORS)
+async def submit_code(enrollment_id: str, body: CodeRequest, client: TemporalClient) -> CodeAnswer:
+    """Check the SMS code; a right code creates the user and emails the temporary password."""
+    if not ENROLLMENT_ID.fullmatch(enrollment_id):
+        raise not_found()
+    if not CODE_PATTERN.fullmatch(body.codigo):
+        raise ApiError(422, "CODIGO_INVALIDO", "El código debe tener 6 dígitos.")
+    handle = client.get_workflow_handle_for(EnrollmentWorkflow.run, enrollment_id)
+    try:
+        outcome = await handle.execute_update(
+            EnrollmentWorkflow.submit_code, CodeSubmission(body.codigo)
+        )
+    except WorkflowUpdateFailedError:
+        # Rejected (no longer waiting for a code) or failed: answer from the state.
+        return answer(await _current_outcome(client, enrollment_id))
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise unavailable() from exc
+        return answer(await _current_outcome(client, enrollment_id))  # closed meanwhile
+    return answer(outcome)
+
+
+async def _current_outcome(client: Client, enrollment_id: str) -> CodeOutcome:
+    """The member-facing outcome of the latest run, through the ``state`` Query."""
+    handle = client.get_workflow_handle_for(EnrollmentWorkflow.run, enrollment_id)
+    try:
+        state = await handle.query(EnrollmentWorkflow.state)
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise not_found() from exc
+        raise unavailable() from exc
+    if state.outcome is Outcome.PENDING:
+        raise unavailable()  # still waiting for a code: the update failed for a system reason
+    return CodeOutcome(state.outcome, state.attempts_left)

@@ -56,6 +56,7 @@ __all__ = [
     "OtpStatus",
     "OutboundMessage",
     "Posting",
+    "ProductType",
     "Role",
     "User",
     "UserSession",

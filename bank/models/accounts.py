@@ -66,9 +66,7 @@ class Account(Base):
 
     __table_args__ = (
         CheckConstraint("held_cents >= 0", name="held_non_negative"),
-        CheckConstraint(
-            "allow_negative OR balance_cents - held_cents >= 0", name="no_overdraft"
-        ),
+        CheckConstraint("allow_negative OR balance_cents - held_cents >= 0", name="no_overdraft"),
     )
 
     @property

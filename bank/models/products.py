@@ -94,8 +94,11 @@ class Installment(Base):
     @property
     def total_cents(self) -> int:
         """Cuota: principal + interest + late fee + insurance."""
-        return self.principal_cents + self.interest_cents + self.late_fee_cents + (
-            self.insurance_cents
+        return (
+            self.principal_cents
+            + self.interest_cents
+            + self.late_fee_cents
+            + (self.insurance_cents)
         )
 
 
@@ -160,4 +163,6 @@ class Card(Base):
     @property
     def available_credit_cents(self) -> int:
         """Cupo disponible: limit minus revolving and deferred balances (never below zero)."""
-        return max(0, self.credit_limit_cents - self.revolving_used_cents - self.deferred_used_cents)
+        return max(
+            0, self.credit_limit_cents - self.revolving_used_cents - self.deferred_used_cents
+        )

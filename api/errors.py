@@ -1,0 +1,277 @@
+"""One error shape for the whole API: ``{"code", "message", "details"}`` with Spanish messages.
+
+Every failure a client can cause is a 4xx with a stable machine ``code``; anything unexpected
+is a 500 ``ERROR_INTERNO`` whose body reveals nothing (the traceback goes to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bank import auth
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error answered to the client as JSON; raise it anywhere in a route or dependency."""
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(code)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = dict(headers) if headers else None
+
+
+def product_not_found() -> ApiError:
+    """The one answer for an unknown product and for another member's product alike."""
+    return ApiError(404, "PRODUCTO_NO_ENCONTRADO", "No encontramos el producto solicitado.")
+
+
+def not_authenticated() -> ApiError:
+    """No bearer token, or one that is unknown, revoked or expired."""
+    return ApiError(
+        401,
+        "SESION_INVALIDA",
+        "Tu sesión no es válida o ha expirado. Inicia sesión nuevamente.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The JSON body every error of the API uses."""
+    body = {"code": code, "message": message, "details": details}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+# --- validation messages in Spanish -------------------------------------------------------
+
+CUSTOM_ERROR_TYPES = frozenset({"monto_invalido", "cuenta_invalida", "fecha_invalida"})
+"""Error types raised by our own validators: their message is already Spanish."""
+
+_MESSAGES: dict[str, str] = {
+    "missing": "Este campo es obligatorio.",
+    "extra_forbidden": "Este campo no está permitido.",
+    "string_type": "Debe ser un texto.",
+    "string_too_short": "Debe tener al menos {min_length} caracteres.",
+    "string_too_long": "Debe tener como máximo {max_length} caracteres.",
+    "string_pattern_mismatch": "El formato no es válido.",
+    "int_type": "Debe ser un número entero.",
+    "int_parsing": "Debe ser un número entero.",
+    "int_from_float": "Debe ser un número entero.",
+    "decimal_type": "Debe ser un número.",
+    "decimal_parsing": "Debe ser un número.",
+    "float_type": "Debe ser un número.",
+    "float_parsing": "Debe ser un número.",
+    "bool_type": "Debe ser verdadero o falso.",
+    "bool_parsing": "Debe ser verdadero o falso.",
+    "greater_than": "Debe ser mayor que {gt}.",
+    "greater_than_equal": "Debe ser mayor o igual a {ge}.",
+    "less_than": "Debe ser menor que {lt}.",
+    "less_than_equal": "Debe ser menor o igual a {le}.",
+    "date_type": "Debe ser una fecha con formato AAAA-MM-DD.",
+    "date_parsing": "Debe ser una fecha con formato AAAA-MM-DD.",
+    "date_from_datetime_parsing": "Debe ser una fecha con formato AAAA-MM-DD.",
+    "date_from_datetime_inexact": "Debe ser una fecha con formato AAAA-MM-DD.",
+    "dict_type": "Debe ser un objeto JSON.",
+    "model_type": "Debe ser un objeto JSON.",
+    "model_attributes_type": "Debe ser un objeto JSON.",
+    "list_type": "Debe ser una lista.",
+    "enum": "Valor no permitido.",
+    "literal_error": "Valor no permitido.",
+    "uuid_parsing": "Debe ser un identificador válido.",
+}
+
+
+def spanish_message(error: Mapping[str, Any]) -> str:
+    """A Spanish message for one pydantic error (never echoes the rejected input)."""
+    kind = str(error.get("type", ""))
+    if kind in CUSTOM_ERROR_TYPES:
+        return str(error.get("msg", "Valor no válido."))
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "Valor no válido."
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):
+        return "Valor no válido."
+
+
+def field_details(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Field-level details of a validation error: where, which field, what is wrong."""
+    details = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        location = loc[0] if loc else ""
+        details.append(
+            {
+                "location": location,
+                "field": ".".join(loc[1:]) or location,
+                "message": spanish_message(error),
+                "type": str(error.get("type", "")),
+            }
+        )
+    return details
+
+
+# --- handlers -----------------------------------------------------------------------------
+
+_HTTP_CODES: dict[int, tuple[str, str]] = {
+    400: ("SOLICITUD_INVALIDA", "La solicitud no es válida."),
+    401: ("SESION_INVALIDA", "Tu sesión no es válida o ha expirado. Inicia sesión nuevamente."),
+    403: ("ACCESO_DENEGADO", "No tienes permiso para realizar esta operación."),
+    404: ("RECURSO_NO_ENCONTRADO", "El recurso solicitado no existe."),
+    405: ("METODO_NO_PERMITIDO", "Método no permitido para este recurso."),
+    413: ("SOLICITUD_DEMASIADO_GRANDE", "La solicitud excede el tamaño permitido."),
+    415: ("TIPO_DE_CONTENIDO_NO_SOPORTADO", "El tipo de contenido no es compatible."),
+}
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return error_response(
+            400, "JSON_INVALIDO", "El cuerpo de la solicitud no es un JSON válido."
+        )
+    return error_response(
+        422,
+        "DATOS_INVALIDOS",
+        "Los datos enviados no son válidos.",
+        field_details(errors),
+    )
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, message = _HTTP_CODES.get(
+        exc.status_code, ("ERROR_HTTP", "No se pudo atender la solicitud.")
+    )
+    return error_response(exc.status_code, code, message, headers=exc.headers)
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        500, "ERROR_INTERNO", "Ocurrió un error inesperado. Intenta nuevamente más tarde."
+    )
+
+
+def _domain_error(status_code: int, code: str, message: str, **headers: str) -> Any:
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        details = getattr(exc, "details", None)
+        return error_response(status_code, code, message, details, headers or None)
+
+    return handler
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies above ``max_bytes`` with a JSON 413, before any parsing.
+
+    Starlette's own limiter answers in plain text, outside our exception handlers; this one
+    speaks the API's error format. Methods without a body pass straight through (no cost on
+    the read endpoints).
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length, then count the bytes actually received."""
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            status = 413 if declared.isdigit() else 400
+            code, message = _HTTP_CODES[status]
+            await error_response(status, code, message)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def install(app: FastAPI) -> None:
+    """Register every error handler on ``app``."""
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled)
+    app.add_exception_handler(
+        auth.InvalidCredentials,
+        _domain_error(401, "CREDENCIALES_INVALIDAS", "Usuario o contraseña incorrectos."),
+    )
+    app.add_exception_handler(
+        auth.UserLocked,
+        _domain_error(
+            423,
+            "USUARIO_BLOQUEADO",
+            "Tu usuario está bloqueado por intentos fallidos. Recupera tu clave o acércate a "
+            "una agencia.",
+        ),
+    )
+    app.add_exception_handler(
+        auth.InvalidSession,
+        _domain_error(
+            401,
+            "SESION_INVALIDA",
+            "Tu sesión no es válida o ha expirado. Inicia sesión nuevamente.",
+            **{"WWW-Authenticate": "Bearer"},
+        ),
+    )
+    app.add_exception_handler(
+        auth.PasswordChangeRequired,
+        _domain_error(
+            403,
+            "CAMBIO_CLAVE_REQUERIDO",
+            "Debes cambiar tu contraseña temporal antes de continuar.",
+        ),
+    )
+    app.add_exception_handler(
+        auth.WrongCurrentPassword,
+        _domain_error(400, "CLAVE_ACTUAL_INCORRECTA", "La contraseña actual no es correcta."),
+    )
+    app.add_exception_handler(
+        auth.PasswordPolicyViolation,
+        _domain_error(
+            422, "CLAVE_NO_CUMPLE_POLITICA", "La nueva contraseña no cumple la política de claves."
+        ),
+    )

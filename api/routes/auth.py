@@ -1,0 +1,89 @@
+"""Login, logout and password change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.deps import DbSession, Now, SessionPrincipal, app_state
+from api.schemas.auth import (
+    LoginRequest,
+    LoginResponse,
+    MessageOut,
+    PasswordChangeRequest,
+    UltimaConexion,
+)
+from api.schemas.common import ErrorBody
+from bank import auth
+
+router = APIRouter(prefix="/auth", tags=["Autenticación"])
+
+_LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "CREDENCIALES_INVALIDAS"},
+    423: {"model": ErrorBody, "description": "USUARIO_BLOQUEADO"},
+}
+
+
+def manual_timestamp(moment: datetime) -> str:
+    """A timestamp the way the manual shows "Última conexión": ``20H25 / 14.12.2023``."""
+    return f"{moment:%H}H{moment:%M} / {moment:%d.%m.%Y}"
+
+
+@router.post("/login", response_model=LoginResponse, responses=_LOGIN_ERRORS)
+async def login(
+    body: LoginRequest, request: Request, session: DbSession, now: Now
+) -> LoginResponse:
+    """Open a session; five consecutive failures lock the user."""
+    state = app_state(request)
+    client = request.client.host if request.client else None
+    result = await auth.login(
+        session, state.auth_policy, body.username, body.password, now=now, client=client
+    )
+    previous = None
+    if result.previous_login_at is not None:
+        local = result.previous_login_at.astimezone(state.timezone)
+        previous = UltimaConexion(texto=manual_timestamp(local), iso=local)
+    return LoginResponse(
+        access_token=result.token,
+        expires_at=result.expires_at,
+        nombre=result.full_name,
+        ultima_conexion=previous,
+        must_change_password=result.must_change_password,
+    )
+
+
+@router.post("/logout", response_model=MessageOut)
+async def logout(principal: SessionPrincipal, session: DbSession, now: Now) -> MessageOut:
+    """End the caller's session."""
+    await auth.logout(session, principal, now=now)
+    return MessageOut(message="Sesión finalizada.")
+
+
+@router.post(
+    "/password",
+    response_model=MessageOut,
+    responses={
+        400: {"model": ErrorBody, "description": "CLAVE_ACTUAL_INCORRECTA"},
+        422: {"model": ErrorBody, "description": "CLAVE_NO_CUMPLE_POLITICA / DATOS_INVALIDOS"},
+        423: {"model": ErrorBody, "description": "USUARIO_BLOQUEADO"},
+    },
+)
+async def change_password(
+    body: PasswordChangeRequest,
+    request: Request,
+    principal: SessionPrincipal,
+    session: DbSession,
+    now: Now,
+) -> MessageOut:
+    """Change the password (required first when logged in with a temporary one).
+
+    Policy: at least 8 characters, letters and digits, different from the username, the
+    current password and the identification. Other sessions of the user are closed.
+    """
+    policy = app_state(request).auth_policy
+    await auth.change_password(
+        session, policy, principal, body.current_password, body.new_password, now=now
+    )
+    return MessageOut(message="Tu contraseña fue actualizada correctamente.")

@@ -1,0 +1,51 @@
+"""Request and response bodies of the authentication endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LoginRequest(BaseModel):
+    """Username and password as the member types them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=40, examples=["gsilva"])
+    password: str = Field(min_length=1, max_length=128, examples=["Clave2024x"])
+
+
+class UltimaConexion(BaseModel):
+    """The previous login, shown on the welcome screen as "Última conexión"."""
+
+    texto: str = Field(examples=["20H25 / 14.12.2023"], description="Hora local de Ecuador")
+    iso: datetime
+
+
+class LoginResponse(BaseModel):
+    """A bearer token and what the welcome screen shows."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    nombre: str = Field(examples=["GABRIEL SILVA"])
+    ultima_conexion: UltimaConexion | None = Field(description="Null en el primer ingreso")
+    must_change_password: bool = Field(
+        description="True con una clave temporal: solo se permite cambiar la clave o salir"
+    )
+
+
+class PasswordChangeRequest(BaseModel):
+    """Current password and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=1, max_length=128)
+
+
+class MessageOut(BaseModel):
+    """A confirmation for the member."""
+
+    message: str

@@ -1,0 +1,453 @@
+"""Login, lockout, bearer sessions and password changes for Cooprogreso en Línea.
+
+Tokens are ``<session id>.<secret>``: the session id finds the row by primary key and only a
+keyed digest of the secret is stored, so a database leak does not leak usable tokens.
+Unknown users and wrong passwords fail alike (a dummy hash is verified for unknown users so
+both take about the same time). Argon2 runs in a worker thread, never on the event loop.
+Every outcome is written to the audit trail in the same transaction as its effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, NoReturn
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from bank.models import AuditEvent, Member, Role, User, UserSession
+from bank.security import (
+    hash_password,
+    keyed_digest,
+    needs_rehash,
+    random_token,
+    same_digest,
+    verify_password,
+)
+from bank.settings import ApiSettings
+
+MIN_PASSWORD_LENGTH = 8
+MAX_TOKEN_LENGTH = 200
+
+
+class AuthError(Exception):
+    """Base of the authentication errors; ``details`` is safe to show to the member."""
+
+    details: Any = None
+
+
+class InvalidCredentials(AuthError):
+    """Unknown user or wrong password (deliberately indistinguishable)."""
+
+
+class UserLocked(AuthError):
+    """The user is locked after too many failed attempts."""
+
+
+class InvalidSession(AuthError):
+    """Missing, unknown, revoked or expired bearer token."""
+
+
+class PasswordChangeRequired(AuthError):
+    """The user logged in with a temporary password and must change it first."""
+
+
+class WrongCurrentPassword(AuthError):
+    """A password change gave the wrong current password."""
+
+
+class PasswordPolicyViolation(AuthError):
+    """The new password breaks the policy; ``details`` lists the rules broken, in Spanish."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.details = reasons
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    """Session and lockout parameters, built once from the API settings."""
+
+    secret_key: str
+    idle_timeout: timedelta
+    max_age: timedelta
+    max_failed_logins: int
+    touch_interval: timedelta = timedelta(minutes=1)
+
+    @classmethod
+    def from_settings(cls, settings: ApiSettings) -> AuthPolicy:
+        """The policy the API process runs with."""
+        return cls(
+            secret_key=settings.secret_key,
+            idle_timeout=timedelta(minutes=settings.session_idle_minutes),
+            max_age=timedelta(hours=settings.session_max_hours),
+            max_failed_logins=settings.max_failed_logins,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the user behind a valid session."""
+
+    session_id: str
+    user_id: int
+    username: str
+    role: Role
+    member_id: int | None
+    must_change_password: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """A new session and what the welcome screen shows."""
+
+    token: str
+    expires_at: datetime
+    user_id: int
+    full_name: str
+    previous_login_at: datetime | None
+    must_change_password: bool
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(random_token())
+
+
+def _token_digest(policy: AuthPolicy, session_id: str, secret: str) -> str:
+    return keyed_digest(policy.secret_key, "session", session_id, secret)
+
+
+def _audit(
+    session: AsyncSession, actor: str, action: str, subject: str | None, **details: Any
+) -> None:
+    session.add(AuditEvent(actor=actor[:80], action=action, subject=subject, details=details))
+
+
+async def _load_user(session: AsyncSession, username: str) -> tuple[User, Member | None] | None:
+    stmt = select(User, Member).outerjoin(Member, Member.id == User.member_id)
+    async with session.begin():
+        row = (await session.execute(stmt.where(User.username == username))).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def login(
+    session: AsyncSession,
+    policy: AuthPolicy,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    client: str | None = None,
+) -> LoginResult:
+    """Check the credentials and open a session.
+
+    Raises:
+        InvalidCredentials: unknown user or wrong password.
+        UserLocked: the user is (or just became) locked.
+    """
+    found = await _load_user(session, username)
+    stored = found[0].password_hash if found else _dummy_hash()
+    ok = await asyncio.to_thread(verify_password, stored, password)
+    if found is None:
+        async with session.begin():
+            _audit(
+                session, username, "LOGIN_FAILED", username, reason="unknown_user", client=client
+            )
+        raise InvalidCredentials()
+    user, member = found
+    if user.locked_at is not None:
+        async with session.begin():
+            _audit(session, username, "LOGIN_REJECTED_LOCKED", username, client=client)
+        raise UserLocked()
+    if not ok:
+        await _record_failure(session, policy, user.id, username, now, client, "LOGIN_FAILED")
+    previous_login_at = user.last_login_at
+    new_hash = await asyncio.to_thread(hash_password, password) if needs_rehash(stored) else None
+    token, expires_at = await _open_session(session, policy, user, now, client, new_hash)
+    name = f"{member.first_names} {member.last_names}" if member else user.username
+    return LoginResult(
+        token=token,
+        expires_at=expires_at,
+        user_id=user.id,
+        full_name=name,
+        previous_login_at=previous_login_at,
+        must_change_password=user.must_change_password,
+    )
+
+
+async def _record_failure(
+    session: AsyncSession,
+    policy: AuthPolicy,
+    user_id: int,
+    username: str,
+    now: datetime,
+    client: str | None,
+    action: str,
+) -> NoReturn:
+    """Count one failed attempt (atomically), lock at the limit, and raise the right error."""
+    async with session.begin():
+        attempts = (
+            await session.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(failed_attempts=User.failed_attempts + 1)
+                .returning(User.failed_attempts)
+            )
+        ).scalar_one()
+        locked = attempts >= policy.max_failed_logins
+        _audit(session, username, action, username, attempts=attempts, client=client)
+        if locked:
+            await session.execute(
+                update(User)
+                .where(User.id == user_id, User.locked_at.is_(None))
+                .values(locked_at=now)
+            )
+            _audit(session, username, "USER_LOCKED", username, attempts=attempts, client=client)
+    if locked:
+        raise UserLocked()
+    if action == "LOGIN_FAILED":
+        raise InvalidCredentials()
+    raise WrongCurrentPassword()
+
+
+async def _open_session(
+    session: AsyncSession,
+    policy: AuthPolicy,
+    user: User,
+    now: datetime,
+    client: str | None,
+    new_hash: str | None,
+) -> tuple[str, datetime]:
+    session_id = secrets.token_hex(16)
+    secret = random_token(32)
+    expires_at = now + policy.max_age
+    values: dict[str, Any] = {
+        "failed_attempts": 0,
+        "previous_login_at": User.last_login_at,
+        "last_login_at": now,
+    }
+    if new_hash:
+        values["password_hash"] = new_hash
+    async with session.begin():
+        result = await session.execute(
+            update(User)
+            .where(User.id == user.id, User.locked_at.is_(None))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        # Zero rows: a concurrent failure locked the user since we read it.
+        locked = result.rowcount == 0  # type: ignore[attr-defined]
+        if not locked:
+            session.add(
+                UserSession(
+                    id=session_id,
+                    user_id=user.id,
+                    token_digest=_token_digest(policy, session_id, secret),
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=expires_at,
+                )
+            )
+            _audit(
+                session,
+                user.username,
+                "LOGIN_OK",
+                user.username,
+                session_id=session_id,
+                client=client,
+            )
+    if locked:
+        raise UserLocked()
+    return f"{session_id}.{secret}", expires_at
+
+
+SESSION_COLUMNS = (
+    UserSession.token_digest,
+    UserSession.last_seen_at,
+    UserSession.expires_at,
+    UserSession.revoked_at,
+    User.id,
+    User.username,
+    User.role,
+    User.member_id,
+    User.must_change_password,
+    User.locked_at,
+)
+"""What :func:`check_session` reads, in this order (``user_sessions`` joined to ``users``)."""
+
+_SESSION_QUERY = (
+    select(*SESSION_COLUMNS)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.id == bindparam("sid"))
+)
+_TOUCH = (
+    update(UserSession)
+    .where(UserSession.id == bindparam("sid"))
+    .values(last_seen_at=bindparam("now"))
+)
+
+
+def split_token(token: str) -> tuple[str, str]:
+    """The session id and secret of a bearer token.
+
+    Raises:
+        InvalidSession: the token is not shaped like one of ours.
+    """
+    session_id, _, secret = token.partition(".")
+    if len(token) > MAX_TOKEN_LENGTH or len(session_id) != 32 or not secret:
+        raise InvalidSession()
+    return session_id, secret
+
+
+def check_session(
+    row: Sequence[Any] | None, policy: AuthPolicy, token: str, *, now: datetime
+) -> tuple[Principal, bool]:
+    """Validate a session row (the columns of ``SESSION_COLUMNS``) against a bearer token.
+
+    Returns:
+        The principal, and whether ``last_seen_at`` is older than ``policy.touch_interval``
+        (the caller then records the activity).
+
+    Raises:
+        InvalidSession: unknown, revoked, idle or expired session, or a wrong secret.
+        UserLocked: the user was locked after the session was opened.
+    """
+    session_id, secret = split_token(token)
+    if row is None or not same_digest(row[0], _token_digest(policy, session_id, secret)):
+        raise InvalidSession()
+    last_seen, expires_at, revoked_at = row[1], row[2], row[3]
+    if revoked_at is not None or now >= expires_at or now - last_seen > policy.idle_timeout:
+        raise InvalidSession()
+    if row[9] is not None:
+        raise UserLocked()
+    principal = Principal(
+        session_id=session_id,
+        user_id=row[4],
+        username=row[5],
+        role=Role(row[6]),
+        member_id=row[7],
+        must_change_password=row[8],
+    )
+    return principal, now - last_seen >= policy.touch_interval
+
+
+async def authenticate(
+    conn: AsyncConnection, policy: AuthPolicy, token: str, *, now: datetime
+) -> Principal:
+    """The principal behind a bearer token; one indexed query.
+
+    ``last_seen_at`` is written at most once per ``policy.touch_interval`` so ordinary
+    requests stay read-only; the idle timeout is therefore exact to within that interval.
+    ``conn`` is expected in autocommit mode (the touch is a single statement).
+
+    Raises:
+        InvalidSession: unknown, revoked, idle or expired session, or a wrong secret.
+        UserLocked: the user was locked after the session was opened.
+    """
+    session_id, _ = split_token(token)
+    row = (await conn.execute(_SESSION_QUERY, {"sid": session_id})).first()
+    principal, stale = check_session(row, policy, token, now=now)
+    if stale:
+        await conn.execute(_TOUCH, {"sid": session_id, "now": now})
+    return principal
+
+
+async def logout(session: AsyncSession, principal: Principal, *, now: datetime) -> None:
+    """Revoke the caller's session."""
+    async with session.begin():
+        await session.execute(
+            update(UserSession)
+            .where(UserSession.id == principal.session_id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        _audit(
+            session,
+            principal.username,
+            "LOGOUT",
+            principal.username,
+            session_id=principal.session_id,
+        )
+
+
+def password_policy_violations(
+    new: str, *, username: str, current: str, identification: str | None
+) -> list[str]:
+    """The rules ``new`` breaks, as Spanish sentences (empty when it is acceptable)."""
+    reasons = []
+    if len(new) < MIN_PASSWORD_LENGTH:
+        reasons.append(f"Debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.")
+    if not (any(c.isalpha() for c in new) and any(c.isdigit() for c in new)):
+        reasons.append("Debe combinar letras y números.")
+    if new.casefold() == username.casefold():
+        reasons.append("No puede ser igual a tu usuario.")
+    if new == current:
+        reasons.append("No puede ser igual a tu contraseña actual.")
+    if identification and new.casefold() == identification.casefold():
+        reasons.append("No puede ser igual a tu número de identificación.")
+    return reasons
+
+
+async def change_password(
+    session: AsyncSession,
+    policy: AuthPolicy,
+    principal: Principal,
+    current: str,
+    new: str,
+    *,
+    now: datetime,
+) -> None:
+    """Replace the password, clear the temporary-password flag, end the other sessions.
+
+    Raises:
+        PasswordPolicyViolation: the new password breaks the policy.
+        WrongCurrentPassword: ``current`` is wrong (it counts as a failed attempt).
+        UserLocked: that failed attempt reached the limit.
+    """
+    found = await _load_user(session, principal.username)
+    if found is None:
+        raise InvalidSession()
+    user, member = found
+    identification = member.identification if member else None
+    reasons = password_policy_violations(
+        new, username=user.username, current=current, identification=identification
+    )
+    if reasons:
+        raise PasswordPolicyViolation(reasons)
+    if not await asyncio.to_thread(verify_password, user.password_hash, current):
+        await _record_failure(
+            session, policy, user.id, user.username, now, None, "PASSWORD_CHANGE_FAILED"
+        )
+    new_hash = await asyncio.to_thread(hash_password, new)
+    async with session.begin():
+        await session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(
+                password_hash=new_hash,
+                must_change_password=False,
+                password_changed_at=now,
+                failed_attempts=0,
+            )
+        )
+        await session.execute(
+            update(UserSession)
+            .where(
+                UserSession.user_id == user.id,
+                UserSession.id != principal.session_id,
+                UserSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        _audit(
+            session,
+            user.username,
+            "PASSWORD_CHANGED",
+            user.username,
+            session_id=principal.session_id,
+        )

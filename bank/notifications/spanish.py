@@ -1,0 +1,96 @@
+"""Dates, times and amounts the way the manual's emails show them, in es-EC.
+
+Day and month names are written out here rather than taken from the OS locale: servers
+rarely have ``es_EC`` installed, and ``locale.setlocale`` is process-wide and not
+thread-safe.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bank.money import format_usd, to_cents
+
+GUAYAQUIL = ZoneInfo("America/Guayaquil")
+
+DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
+def local(moment: datetime) -> datetime:
+    """``moment`` in Ecuador's time zone.
+
+    Raises:
+        ValueError: for a naive datetime (we never guess which zone it meant).
+    """
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass a timezone-aware value")
+    return moment.astimezone(GUAYAQUIL)
+
+
+def long_date(moment: datetime) -> str:
+    """``miércoles, 18 de diciembre de 2024``."""
+    day = local(moment)
+    return f"{DAYS[day.weekday()]}, {day.day} de {MONTHS[day.month - 1]} de {day.year}"
+
+
+def time_12h(moment: datetime) -> str:
+    """``1:26 PM``, as in the manual's "Hora 1:26 PM"."""
+    t = local(moment)
+    hour = t.hour % 12 or 12
+    return f"{hour}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'}"
+
+
+def dateline(moment: datetime, *, city: str | None = "Quito") -> str:
+    """``Quito, miércoles, 18 de diciembre de 2024 Hora 1:26 PM``.
+
+    Without a city the day name is capitalised, as in the signing-link email
+    ("Lunes, 8 de junio de 2026 Hora 12:40 PM").
+    """
+    text = f"{long_date(moment)} Hora {time_12h(moment)}"
+    return f"{city}, {text}" if city else text[0].upper() + text[1:]
+
+
+def short_date(moment: datetime) -> str:
+    """``18/12/2024``."""
+    return local(moment).strftime("%d/%m/%Y")
+
+
+def time_24h(moment: datetime) -> str:
+    """``13:26:46``."""
+    return local(moment).strftime("%H:%M:%S")
+
+
+def money(amount: Decimal | str | int) -> str:
+    """``$1,538.14`` from an exact amount (never a float)."""
+    if isinstance(amount, float):
+        raise TypeError("amounts are Decimal, str or int, never float")
+    return format_usd(to_cents(amount))
+
+
+def mask_card(number: str) -> str:
+    """``550975XXXXXX7023``: first six and last four digits, whatever the caller passed.
+
+    An already masked number is returned unchanged, so callers can pass either.
+    """
+    digits = number.replace(" ", "").replace("-", "")
+    if not digits.isdigit():
+        return number
+    if len(digits) < 12:
+        return "X" * max(len(digits) - 4, 0) + digits[-4:]
+    return digits[:6] + "X" * (len(digits) - 10) + digits[-4:]

@@ -1,0 +1,84 @@
+"""Typed OTP refusals: a stable machine ``code`` and a Spanish ``message`` each.
+
+Codes follow the API's convention (upper-case Spanish, see ``api/errors.py``) so the API can
+answer ``{"code": error.code, "message": error.message}`` as they are.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bank.models import OtpStatus
+
+
+class OtpError(Exception):
+    """Base of OTP refusals: a stable machine ``code`` and a Spanish ``message``."""
+
+    code: ClassVar[str] = "OTP_ERROR"
+    default_message: ClassVar[str] = "No pudimos validar el código de seguridad."
+
+    def __init__(self, message: str | None = None) -> None:
+        """Use the class's Spanish message unless a more specific one is given."""
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class OtpNotFound(OtpError):
+    code = "OTP_NO_ENCONTRADO"
+    default_message = "El código de seguridad no es válido. Solicita uno nuevo."
+
+
+class OtpExpired(OtpError):
+    code = "OTP_EXPIRADO"
+    default_message = "El código de seguridad ha caducado. Solicita uno nuevo."
+
+
+class OtpInvalid(OtpError):
+    code = "OTP_INCORRECTO"
+
+    def __init__(self, remaining_attempts: int) -> None:
+        """Carry how many tries the member has left."""
+        self.remaining_attempts = remaining_attempts
+        tries = "1 intento" if remaining_attempts == 1 else f"{remaining_attempts} intentos"
+        super().__init__(f"El código de seguridad es incorrecto. Te queda(n) {tries}.")
+
+
+class OtpLocked(OtpError):
+    code = "OTP_BLOQUEADO"
+    default_message = (
+        "Superaste el número de intentos permitidos. Solicita un nuevo código de seguridad."
+    )
+
+
+class OtpAlreadyUsed(OtpError):
+    code = "OTP_YA_UTILIZADO"
+    default_message = "Este código de seguridad ya fue utilizado. Solicita uno nuevo."
+
+
+class OtpMismatch(OtpError):
+    code = "OTP_NO_COINCIDE"
+    default_message = (
+        "Los datos de la operación cambiaron después de generar el código de seguridad. "
+        "Solicita uno nuevo."
+    )
+
+
+class OtpVoided(OtpError):
+    code = "OTP_ANULADO"
+    default_message = "Este código de seguridad fue reemplazado por uno más reciente."
+
+
+class OtpNoMobile(OtpError):
+    code = "OTP_SIN_CELULAR"
+    default_message = (
+        "No tienes un número celular registrado en Cooprogreso. Acércate a una agencia "
+        "para actualizarlo."
+    )
+
+
+STATUS_ERRORS: dict[OtpStatus, type[OtpError]] = {
+    OtpStatus.USED: OtpAlreadyUsed,
+    OtpStatus.FAILED: OtpLocked,
+    OtpStatus.EXPIRED: OtpExpired,
+    OtpStatus.VOID: OtpVoided,
+}

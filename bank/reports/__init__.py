@@ -1,0 +1,1 @@
+"""Documents rendered for members (PDF)."""

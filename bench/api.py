@@ -1,0 +1,230 @@
+"""Consolidated-position throughput and latency beside a trivial endpoint, in the same run.
+
+Run: ``.venv/bin/python -m bench.api`` (``COOP_BENCH_DATABASE_URL`` to use an existing empty,
+migrated PostgreSQL database; otherwise a throwaway one on the test server is created and
+dropped). Needs Debian's ``wrk``.
+
+It seeds N members (default 1,000) with savings + certificates, a loan with 12 installments,
+an investment, a debit and a credit card and ~50 ledger movements each; starts the real app
+under uvicorn (one worker, a subprocess); logs in as many members through the API; then runs
+``wrk`` with 50 connections against ``GET /health`` and ``GET /api/v1/position`` (a Lua script
+rotates the members' bearer tokens), alternating the two for several rounds so both see the
+same machine load. It prints requests/s, p50 and p95 for each and the throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from bank import migrate
+from bank.db import make_engine
+from bench import api_data
+
+WRK = "/usr/bin/wrk"
+LUA = """
+local tokens = {%(tokens)s}
+local i = 0
+request = function()
+  i = i + 1
+  local headers = {}
+  if #tokens > 0 then headers["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1] end
+  return wrk.format("GET", "%(path)s", headers)
+end
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "RESULT {\\"requests\\": %%d, \\"seconds\\": %%f, \\"p50\\": %%d, \\"p95\\": %%d, " ..
+    "\\"p99\\": %%d, \\"non2xx\\": %%d, \\"errors\\": %%d}\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One wrk run."""
+
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    failures: int
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """The bench database URL: the given one, or a throwaway migrated database."""
+    explicit = os.environ.get("COOP_BENCH_DATABASE_URL")
+    if explicit:
+        yield explicit
+        return
+    from tests.postgres import throwaway_database
+
+    with throwaway_database("coop_bench") as url:
+        migrate.upgrade(url)
+        yield url
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, port: int) -> Iterator[str]:
+    """uvicorn serving the real app (one worker) until the block ends."""
+    env = os.environ | {
+        "COOP_DATABASE_URL": url,
+        "COOP_ENVIRONMENT": "production",
+        "COOP_DEV_OUTBOX": "false",
+        "COOP_SESSION_IDLE_MINUTES": "120",
+    }
+    cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1",
+           "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("uvicorn did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def _tokens(base: str, members: int, count: int) -> list[str]:
+    """Log in ``count`` members spread over the population, a few at a time."""
+    step = max(1, members // count)
+    names = [api_data.username(i) for i in range(1, members + 1, step)][:count]
+    sem = asyncio.Semaphore(4)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+
+        async def one(name: str) -> str:
+            async with sem:
+                body = {"username": name, "password": api_data.PASSWORD}
+                response = await client.post("/api/v1/auth/login", json=body)
+                response.raise_for_status()
+                return str(response.json()["access_token"])
+
+        return await asyncio.gather(*(one(name) for name in names))
+
+
+def wrk(base: str, path: str, tokens: list[str], seconds: int, connections: int) -> Run:
+    """Run wrk once and parse the Lua summary line."""
+    quoted = ", ".join(f'"{t}"' for t in tokens)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(LUA % {"tokens": quoted, "path": path})
+    try:
+        out = subprocess.run(
+            [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s",
+             script.name, base + path],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    finally:
+        Path(script.name).unlink()
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    data = json.loads(line.removeprefix("RESULT "))
+    return Run(
+        rps=data["requests"] / data["seconds"],
+        p50_ms=data["p50"] / 1000,
+        p95_ms=data["p95"] / 1000,
+        p99_ms=data["p99"] / 1000,
+        failures=data["non2xx"] + data["errors"],
+    )
+
+
+def _check_position(base: str, token: str) -> None:
+    response = httpx.get(f"{base}/api/v1/position", headers={"Authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    body = response.json()
+    assert len(body["cuentas"]) == 2 and len(body["prestamos"]) == 1, body
+    assert len(body["inversiones"]) == 1 and len(body["tarjetas"]) == 2, body
+
+
+def _summary(name: str, runs: list[Run]) -> dict[str, float]:
+    return {
+        "rps": statistics.median(r.rps for r in runs),
+        "p50": statistics.median(r.p50_ms for r in runs),
+        "p95": statistics.median(r.p95_ms for r in runs),
+        "p99": statistics.median(r.p99_ms for r in runs),
+        "failures": sum(r.failures for r in runs),
+    }
+
+
+def _print_run(name: str, run: Run) -> None:
+    print(
+        f"  {name:<9} {run.rps:8.0f} req/s   p50 {run.p50_ms:6.2f} ms   p95 {run.p95_ms:6.2f} ms"
+        f"   p99 {run.p99_ms:6.2f} ms   failures {run.failures}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=1_000)
+    parser.add_argument("--movements", type=int, default=50)
+    parser.add_argument("--tokens", type=int, default=50, help="members logged in for the load")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=50)
+    args = parser.parse_args()
+    if not shutil.which(WRK):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    with database() as url:
+        engine = make_engine(url)
+        started = time.perf_counter()
+        postings = api_data.seed(engine, args.members, args.movements, date.today())
+        engine.dispose()
+        print(f"seeded {args.members} members, {postings} postings "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+        with server(url, _free_port()) as base:
+            tokens = asyncio.run(_tokens(base, args.members, args.tokens))
+            _check_position(base, tokens[0])
+            wrk(base, "/health", [], 2, args.connections)  # warm-up
+            wrk(base, "/api/v1/position", tokens, 2, args.connections)
+            runs: dict[str, list[Run]] = {"trivial": [], "position": []}
+            for n in range(1, args.rounds + 1):
+                print(f"round {n}/{args.rounds} ({args.connections} connections, "
+                      f"{args.seconds} s each)", flush=True)  # fmt: skip
+                for name, path, toks in (("trivial", "/health", []),
+                                         ("position", "/api/v1/position", tokens)):  # fmt: skip
+                    run = wrk(base, path, toks, args.seconds, args.connections)
+                    runs[name].append(run)
+                    _print_run(name, run)
+    trivial, position = _summary("trivial", runs["trivial"]), _summary("position", runs["position"])
+    print("\nmedian of rounds")
+    for name, row in (("GET /health", trivial), ("GET /api/v1/position", position)):
+        print(f"  {name:<22} {row['rps']:8.0f} req/s   p50 {row['p50']:6.2f} ms   "
+              f"p95 {row['p95']:6.2f} ms   p99 {row['p99']:6.2f} ms   failures {row['failures']:.0f}")  # fmt: skip
+    ratio = position["rps"] / trivial["rps"]
+    print(f"  ratio position/trivial: {ratio:.2f} (target >= 0.50); "
+          f"position p95 {position['p95']:.1f} ms (target < 50 ms)", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

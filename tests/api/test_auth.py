@@ -1,0 +1,322 @@
+"""Login, lockout, sessions, logout and the temporary-password rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.orm import Session
+
+from bank.models import AuditEvent, Role, User, UserSession
+from bank.security import verify_password
+from tests import factories as f
+from tests.api.conftest import login
+
+LOGIN = "/api/v1/auth/login"
+
+
+def _member_user(build: Session, username: str = "gsilva", **kwargs) -> User:
+    member = f.make_member(build, first_names="GABRIEL", last_names="SILVA")
+    user = f.make_user(build, member, username=username, **kwargs)
+    build.commit()
+    return user
+
+
+def _audit(db: Engine) -> list[str]:
+    with Session(db) as session:
+        return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_login_returns_a_token_and_the_welcome_data(client: TestClient, build: Session) -> None:
+    _member_user(build)
+
+    response = client.post(LOGIN, json={"username": "gsilva", "password": f.PASSWORD})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert len(body["access_token"]) > 40
+    assert body["nombre"] == "GABRIEL SILVA"
+    assert body["ultima_conexion"] is None  # first login ever
+    assert body["must_change_password"] is False
+    assert client.get("/api/v1/position", headers=login(client, "gsilva", f.PASSWORD)).is_success
+
+
+def test_second_login_shows_the_previous_one_like_the_manual(
+    client: TestClient, build: Session, db: Engine
+) -> None:
+    user = _member_user(build)
+    with db.begin() as conn:  # 2023-12-15 01:25 UTC is 20H25 on 14.12.2023 in Guayaquil
+        conn.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_login_at=datetime(2023, 12, 15, 1, 25, tzinfo=UTC))
+        )
+
+    body = client.post(LOGIN, json={"username": "gsilva", "password": f.PASSWORD}).json()
+
+    assert body["ultima_conexion"]["texto"] == "20H25 / 14.12.2023"
+    assert body["ultima_conexion"]["iso"].startswith("2023-12-14T20:25:00")
+    assert body["ultima_conexion"]["iso"].endswith("-05:00")
+
+
+def test_only_a_digest_of_the_token_is_stored(
+    client: TestClient, build: Session, db: Engine
+) -> None:
+    _member_user(build)
+    token = client.post(LOGIN, json={"username": "gsilva", "password": f.PASSWORD}).json()[
+        "access_token"
+    ]
+    with Session(db) as session:
+        stored = session.scalars(select(UserSession)).one()
+    assert token.split(".")[1] not in stored.token_digest
+    assert stored.token_digest != token
+
+
+def test_unknown_user_and_wrong_password_look_the_same(client: TestClient, build: Session) -> None:
+    _member_user(build)
+
+    wrong = client.post(LOGIN, json={"username": "gsilva", "password": "otraClave1"})
+    unknown = client.post(LOGIN, json={"username": "nadie", "password": "otraClave1"})
+
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()
+    assert wrong.json()["code"] == "CREDENCIALES_INVALIDAS"
+    assert wrong.json()["message"] == "Usuario o contraseña incorrectos."
+
+
+def test_five_failures_lock_the_user(client: TestClient, build: Session, db: Engine) -> None:
+    _member_user(build)
+    bad = {"username": "gsilva", "password": "equivocada1"}
+
+    codes = [client.post(LOGIN, json=bad).status_code for _ in range(5)]
+    after = client.post(LOGIN, json={"username": "gsilva", "password": f.PASSWORD})
+
+    assert codes == [401, 401, 401, 401, 423]
+    assert after.status_code == 423
+    assert after.json()["code"] == "USUARIO_BLOQUEADO"
+    actions = _audit(db)
+    assert actions.count("LOGIN_FAILED") == 5
+    assert "USER_LOCKED" in actions
+    assert actions[-1] == "LOGIN_REJECTED_LOCKED"
+
+
+def test_a_successful_login_resets_the_counter(client: TestClient, build: Session) -> None:
+    _member_user(build)
+    bad = {"username": "gsilva", "password": "equivocada1"}
+    for _ in range(4):
+        client.post(LOGIN, json=bad)
+    login(client, "gsilva", f.PASSWORD)
+
+    codes = [client.post(LOGIN, json=bad).status_code for _ in range(4)]
+
+    assert codes == [401] * 4
+    login(client, "gsilva", f.PASSWORD)
+
+
+def test_a_locked_users_open_session_stops_working(
+    client: TestClient, build: Session, db: Engine
+) -> None:
+    user = _member_user(build)
+    headers = login(client, "gsilva", f.PASSWORD)
+    with db.begin() as conn:
+        conn.execute(update(User).where(User.id == user.id).values(locked_at=datetime.now(UTC)))
+
+    response = client.get("/api/v1/position", headers=headers)
+
+    assert response.status_code == 423
+    assert response.json()["code"] == "USUARIO_BLOQUEADO"
+
+
+def test_logout_revokes_the_session(client: TestClient, build: Session, db: Engine) -> None:
+    _member_user(build)
+    headers = login(client, "gsilva", f.PASSWORD)
+
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 200
+    response = client.get("/api/v1/position", headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "SESION_INVALIDA"
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert _audit(db)[-1] == "LOGOUT"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer", "Bearer nada", "Basic Z3NpbHZhOmNsYXZl", "Bearer " + "a" * 32 + ".x" * 200],
+)
+def test_requests_without_a_valid_token_are_refused(
+    client: TestClient, build: Session, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response = client.get("/api/v1/position", headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "SESION_INVALIDA"
+
+
+def test_a_tampered_secret_is_refused(client: TestClient, build: Session) -> None:
+    _member_user(build)
+    token = login(client, "gsilva", f.PASSWORD)["Authorization"]
+
+    response = client.get("/api/v1/position", headers={"Authorization": token[:-3] + "xyz"})
+
+    assert response.status_code == 401
+
+
+def test_idle_and_old_sessions_expire(client: TestClient, build: Session, db: Engine) -> None:
+    _member_user(build)
+    idle = login(client, "gsilva", f.PASSWORD)
+    old = login(client, "gsilva", f.PASSWORD)
+    now = datetime.now(UTC)
+    idle_id = idle["Authorization"].split()[1].split(".")[0]
+    old_id = old["Authorization"].split()[1].split(".")[0]
+    with db.begin() as conn:
+        conn.execute(
+            update(UserSession)
+            .where(UserSession.id == idle_id)
+            .values(last_seen_at=now - timedelta(minutes=16))
+        )
+        conn.execute(update(UserSession).where(UserSession.id == old_id).values(expires_at=now))
+
+    assert client.get("/api/v1/position", headers=idle).status_code == 401
+    assert client.get("/api/v1/position", headers=old).status_code == 401
+
+
+def test_last_seen_is_written_at_most_once_a_minute(
+    client: TestClient, build: Session, db: Engine
+) -> None:
+    _member_user(build)
+    headers = login(client, "gsilva", f.PASSWORD)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE user_sessions SET last_seen_at = last_seen_at - interval '30 s'"))
+    with Session(db) as session:
+        before = session.scalars(select(UserSession.last_seen_at)).one()
+
+    client.get("/api/v1/position", headers=headers)
+    with Session(db) as session:
+        assert session.scalars(select(UserSession.last_seen_at)).one() == before
+
+    with db.begin() as conn:
+        conn.execute(text("UPDATE user_sessions SET last_seen_at = last_seen_at - interval '60 s'"))
+    client.get("/api/v1/position", headers=headers)
+    with Session(db) as session:
+        assert session.scalars(select(UserSession.last_seen_at)).one() > before
+
+
+def test_temporary_password_must_be_changed_first(
+    client: TestClient, build: Session, db: Engine
+) -> None:
+    user = _member_user(build, must_change_password=True)
+    body = client.post(LOGIN, json={"username": "gsilva", "password": f.PASSWORD}).json()
+    assert body["must_change_password"] is True
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+
+    blocked = client.get("/api/v1/position", headers=headers)
+    assert blocked.status_code == 403
+    assert blocked.json()["code"] == "CAMBIO_CLAVE_REQUERIDO"
+
+    changed = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current_password": f.PASSWORD, "new_password": "NuevaClave77"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert client.get("/api/v1/position", headers=headers).status_code == 200
+    with Session(db) as session:
+        stored = session.get_one(User, user.id)
+        assert stored.must_change_password is False
+        assert verify_password(stored.password_hash, "NuevaClave77")
+    assert "PASSWORD_CHANGED" in _audit(db)
+    login(client, "gsilva", "NuevaClave77")
+
+
+def test_a_password_change_ends_the_other_sessions(client: TestClient, build: Session) -> None:
+    _member_user(build)
+    mine = login(client, "gsilva", f.PASSWORD)
+    elsewhere = login(client, "gsilva", f.PASSWORD)
+
+    client.post(
+        "/api/v1/auth/password",
+        headers=mine,
+        json={"current_password": f.PASSWORD, "new_password": "OtraClave2025"},
+    )
+
+    assert client.get("/api/v1/position", headers=mine).status_code == 200
+    assert client.get("/api/v1/position", headers=elsewhere).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("new_password", "reason"),
+    [
+        ("abc123", "Debe tener al menos 8 caracteres."),
+        ("solamenteletras", "Debe combinar letras y números."),
+        ("1234567890", "Debe combinar letras y números."),
+        ("Quito2024abc", None),
+        ("GSILVA2024", "No puede ser igual a tu usuario."),
+        ("gsilva2024", "No puede ser igual a tu usuario."),
+        (f.PASSWORD, "No puede ser igual a tu contraseña actual."),
+    ],
+)
+def test_the_password_policy(
+    client: TestClient, build: Session, new_password: str, reason: str | None
+) -> None:
+    _member_user(build, username="gsilva2024")
+    headers = login(client, "gsilva2024", f.PASSWORD)
+
+    response = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current_password": f.PASSWORD, "new_password": new_password},
+    )
+
+    if reason is None:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 422
+        assert response.json()["code"] == "CLAVE_NO_CUMPLE_POLITICA"
+        assert reason in response.json()["details"]
+
+
+def test_the_password_cannot_be_the_identification(client: TestClient, build: Session) -> None:
+    user = _member_user(build)
+    assert user.member is not None
+    headers = login(client, "gsilva", f.PASSWORD)
+
+    response = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current_password": f.PASSWORD, "new_password": user.member.identification},
+    )
+
+    assert response.status_code == 422
+    assert "No puede ser igual a tu número de identificación." in response.json()["details"]
+
+
+def test_a_wrong_current_password_counts_towards_the_lock(
+    client: TestClient, build: Session
+) -> None:
+    _member_user(build)
+    headers = login(client, "gsilva", f.PASSWORD)
+    body = {"current_password": "noEsLaClave1", "new_password": "NuevaClave77"}
+
+    codes = [
+        client.post("/api/v1/auth/password", headers=headers, json=body).status_code
+        for _ in range(5)
+    ]
+
+    assert codes == [400, 400, 400, 400, 423]
+    assert client.get("/api/v1/position", headers=headers).status_code == 423
+
+
+def test_officers_have_no_member_products(client: TestClient, build: Session) -> None:
+    f.make_user(build, None, username="oficial1", role=Role.OFFICER)
+    build.commit()
+
+    response = client.get("/api/v1/position", headers=login(client, "oficial1", f.PASSWORD))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "ACCESO_DENEGADO"
