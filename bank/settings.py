@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+EMBEDDED_SECRET = "embedded-only-secret-change-me-in-production-0123456789"
 
 
 class CoreSettings(BaseSettings):
@@ -47,7 +48,7 @@ class CoreSettings(BaseSettings):
     sms_http_url: str | None = None
 
     secret_key: str = Field(
-        default="embedded-only-secret-change-me-in-production-0123456789",
+        default=EMBEDDED_SECRET,
         min_length=32,
         description="HMAC key for OTP digests and session tokens.",
     )
@@ -56,6 +57,32 @@ class CoreSettings(BaseSettings):
     """Keep a copy of every email and SMS (OTP included) readable at /dev/mailbox."""
     mailbox_dir: Path = VAR / "mailbox"
     """Where the embedded SMTP sink and the SMS simulator write what /dev/mailbox shows."""
+    task_queue: str = "cooprogreso"
+    """General task queue: the API starts workflows on it, the worker polls it."""
+    kyc_task_queue: str = "cooprogreso-kyc"
+    """CPU-heavy activities (face encodings, PDF rendering, signatures)."""
+
+    ca_dir: Path = VAR / "ca"
+    """Embedded run: the institution's CA and seal keys are created here on first start."""
+    ca_cert_path: Path | None = None
+    """Production: the issuing CA certificate (PEM) that signs signatory certificates."""
+    ca_key_path: Path | None = None
+    """Production: the issuing CA private key (PEM, PKCS#8, optionally encrypted)."""
+    ca_key_password: SecretStr | None = None
+    """Production: password of ``ca_key_path`` (and of ``seal_key_path``) when encrypted."""
+    seal_cert_path: Path | None = None
+    """Production: the institutional seal certificate; issued into ``ca_dir`` when unset."""
+    seal_key_path: Path | None = None
+    """Production: the institutional seal private key (PEM, PKCS#8)."""
+
+    @model_validator(mode="after")
+    def _production_is_locked_down(self) -> CoreSettings:
+        if self.environment == "production":
+            if self.secret_key == EMBEDDED_SECRET:
+                raise ValueError("COOP_SECRET_KEY must be set to a private value in production")
+            if self.dev_outbox:
+                raise ValueError("COOP_DEV_OUTBOX must be false in production")
+        return self
 
 
 class ApiSettings(CoreSettings):
@@ -71,8 +98,6 @@ class ApiSettings(CoreSettings):
 class WorkerSettings(CoreSettings):
     """The Temporal worker processes."""
 
-    task_queue: str = "cooprogreso"
-    kyc_task_queue: str = "cooprogreso-kyc"
     max_concurrent_activities: int = 50
     max_concurrent_workflow_tasks: int = 50
 

@@ -33,9 +33,14 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.enrollment import EnrollmentActivities
+from activities.kyc import KycActivities
+from activities.signing import SigningActivities
+from bank.adapters.documents import document_store_from_settings
 from bank.db import make_engine, session_factory
+from bank.kyc.config import KycSettings
 from bank.notifications import Dispatcher
 from bank.settings import WorkerSettings
+from bank.signing.ca import ca_from_settings
 from bank.temporal import connect, ensure_search_attributes
 from workflows.enrollment import EnrollmentWorkflow
 
@@ -69,8 +74,22 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
 
 
 def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:
-    """Activities of the CPU-heavy queue. None yet: the credit journey (issue 3) adds them."""
-    return []
+    """Activities of the CPU-heavy queue (the credit journey's, issue 3)."""
+    activities: list[Callable[..., Any]] = []
+    activities += signing_activities(settings)
+    kyc = KycActivities(document_store_from_settings(settings), KycSettings().limits())
+    activities += kyc.all()
+    return activities
+
+
+def signing_activities(settings: WorkerSettings) -> list[Callable[..., Any]]:
+    """Render, sign, seal and validate the credit documents.
+
+    The CA is created on first start in the embedded run (``COOP_CA_DIR``) and loaded from
+    the configured files in production (``COOP_CA_CERT_PATH``, ``COOP_CA_KEY_PATH``).
+    """
+    signing = SigningActivities(document_store_from_settings(settings), ca_from_settings(settings))
+    return signing.all()
 
 
 async def build(settings: WorkerSettings) -> Components:

@@ -7,6 +7,7 @@ thread. Amounts are formatted like the manual (``$13,750.00``), dates ``dd/mm/yy
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from reportlab.platypus.flowables import Flowable
 
 from bank.money import format_usd
-from bank.queries.loans import LoanDetail
+from bank.queries.loans import InstallmentRow, LoanDetail
 
 INSTITUTION = "Cooprogreso Cooperativa de Ahorro y Crédito"
 _HEADER = ["N Cuota", "Cuota", "Capital", "Interés", "Mora", "Seguro", "Fecha de Pago", "Estado"]
@@ -54,9 +55,20 @@ def _loan_data(loan: LoanDetail) -> Table:
 
 
 def _schedule(loan: LoanDetail) -> Table:
-    rows: list[list[str]] = [_HEADER]
+    return schedule_table(loan.installments)
+
+
+def schedule_table(installments: Sequence[InstallmentRow], *, with_status: bool = True) -> Table:
+    """The amortization table with a totals row (also used by the credit documents).
+
+    Args:
+        installments: the rows, in order.
+        with_status: include the "Estado" column (a loan not yet disbursed has none).
+    """
+    header = _HEADER if with_status else _HEADER[:-1]
+    rows: list[list[str]] = [header]
     totals = [0, 0, 0, 0, 0]
-    for inst in loan.installments:
+    for inst in installments:
         amounts = [
             inst.total_cents,
             inst.principal_cents,
@@ -65,10 +77,9 @@ def _schedule(loan: LoanDetail) -> Table:
             inst.insurance_cents,
         ]
         totals = [t + a for t, a in zip(totals, amounts, strict=True)]
-        rows.append(
-            [str(inst.number), *map(format_usd, amounts), _day(inst.due_date), str(inst.status)]
-        )
-    rows.append(["Totales", *map(format_usd, totals), "", ""])
+        status = [str(inst.status)] if with_status else []
+        rows.append([str(inst.number), *map(format_usd, amounts), _day(inst.due_date), *status])
+    rows.append(["Totales", *map(format_usd, totals), "", *([""] if with_status else [])])
     table = Table(rows, repeatRows=1)
     table.setStyle(
         TableStyle(
