@@ -20,32 +20,56 @@ EMBEDDED_SECRET = "embedded-only-secret-change-me-in-production-0123456789"
 class CoreSettings(BaseSettings):
     """What every process of the engine needs to reach the outside world."""
 
-    model_config = SettingsConfigDict(env_prefix="COOP_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="COOP_", env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
     environment: Literal["embedded", "test", "production"] = "embedded"
+    """``production`` refuses the embedded secret key and the dev outbox."""
     database_url: str = f"sqlite:///{VAR / 'app.db'}"
+    """SQLAlchemy URL: ``postgresql://user@host/db`` in production, a SQLite file embedded."""
     temporal_address: str = "127.0.0.1:7233"
+    """Temporal frontend (host:port); a non-loopback address means a remote cluster."""
     temporal_namespace: str = "default"
+    """Temporal namespace of every workflow."""
     temporal_profile: Literal["dev", "test", "prod"] = "dev"
+    """Connection profile from ``temporal-config/client.toml``."""
     temporal_tls_cert: Path | None = None
+    """mTLS client certificate for a Temporal cluster."""
     temporal_tls_key: Path | None = None
+    """mTLS client key for a Temporal cluster."""
     temporal_api_key: str | None = None
+    """API key (Temporal Cloud)."""
 
     document_store: Literal["local", "s3"] = "local"
+    """Where uploaded and generated documents live."""
     document_dir: Path = VAR / "documents"
+    """Folder of the local document store."""
     s3_bucket: str = "cooprogreso-documents"
+    """S3 bucket of the S3 document store."""
     s3_endpoint_url: str | None = None
+    """Custom S3 endpoint (MinIO, Ceph); unset for AWS."""
     s3_region: str = "us-east-1"
+    """S3 region."""
     s3_server_side_encryption: Literal["", "AES256", "aws:kms"] = "AES256"
+    """Server-side encryption requested on every object (empty: none)."""
 
     smtp_host: str = "127.0.0.1"
+    """SMTP relay; the embedded run starts a local sink on 127.0.0.1."""
     smtp_port: int = 8025
+    """SMTP port."""
     smtp_username: str | None = None
+    """SMTP login, when the relay requires one."""
     smtp_password: str | None = None
+    """SMTP password."""
     smtp_starttls: bool = False
+    """Upgrade the SMTP connection with STARTTLS."""
     mail_from: str = "Cooprogreso en Línea <notificaciones@cooprogreso.fin.ec>"
+    """Sender of every email."""
     sms_provider: Literal["simulator", "http"] = "simulator"
+    """SMS adapter: the simulator (dev outbox) or an HTTP gateway."""
     sms_http_url: str | None = None
+    """URL of the HTTP SMS gateway."""
 
     secret_key: str = Field(
         default=EMBEDDED_SECRET,
@@ -53,6 +77,7 @@ class CoreSettings(BaseSettings):
         description="HMAC key for OTP digests and session tokens.",
     )
     timezone: str = "America/Guayaquil"
+    """Time zone of business rules (cut-offs, dates shown to members)."""
     dev_outbox: bool = True
     """Keep a copy of every email and SMS (OTP included) readable at /dev/mailbox."""
     mailbox_dir: Path = VAR / "mailbox"
@@ -89,22 +114,32 @@ class ApiSettings(CoreSettings):
     """The member-facing FastAPI process."""
 
     api_host: str = "127.0.0.1"
+    """Interface uvicorn binds to."""
     api_port: int = 8000
+    """API port."""
     session_idle_minutes: int = 15
+    """A session unused this long ends."""
     session_max_hours: int = 8
+    """A session ends this long after login, used or not."""
     max_failed_logins: int = 5
+    """Consecutive wrong passwords that lock a user."""
 
 
 class WorkerSettings(CoreSettings):
     """The Temporal worker processes."""
 
     max_concurrent_activities: int = 50
+    """Activity slots of the general worker."""
     max_concurrent_workflow_tasks: int = 50
+    """Workflow-task slots of the general worker."""
 
 
 class RunSettings(CoreSettings):
     """The embedded run command's supervisor."""
 
     temporal_ui_port: int = 8233
+    """Embedded Temporal UI port."""
     temporal_grpc_port: int = 7233
+    """Embedded Temporal frontend port."""
     mailbox_smtp_port: int = 8025
+    """Port of the embedded SMTP sink."""

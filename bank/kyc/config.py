@@ -32,24 +32,42 @@ class KycLimits:
 class KycSettings(BaseSettings):
     """The tunable KYC thresholds; e.g. ``COOP_KYC_FACE_THRESHOLD=0.45``."""
 
-    model_config = SettingsConfigDict(env_prefix="COOP_KYC_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="COOP_KYC_", env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
     max_upload_mb: float = 10.0
+    """Largest upload accepted."""
     max_pdf_pages: int = 5
+    """Most pages a PDF document may have (one document per file)."""
     max_image_megapixels: float = 40.0
+    """Declared image size above which a file is a decompression bomb."""
     min_width: int = 640
+    """Smallest width of a photographed document, in pixels."""
     min_height: int = 400
+    """Smallest height of a photographed document, in pixels."""
     blur_floor: float = 100.0
+    """Variance of the Laplacian below which a document is blurred."""
     glare_max_share: float = 0.05
+    """Largest share of near-white pixels (glare) on an ID card photo."""
     face_threshold: float = 0.5
+    """Largest face distance accepted as the same person (stricter than the library's 0.6)."""
     face_same_person: float = 0.6
+    """Distance under which two frames of one clip show the same face."""
     frame_side: int = 320
+    """Camera frames are downscaled to this long side before face detection."""
     card_side: int = 640
+    """ID card images are downscaled to this long side before face detection."""
     max_encoded_frames: int = 2
+    """Frames per attempt whose face is encoded and compared."""
     blink_closed_ratio: float = 0.75
+    """Eye aspect ratio below this share of the clip's open-eye baseline is a closed eye."""
     blink_max_closed_frames: int = 3
+    """Longest run of closed-eye frames that still counts as a blink."""
     min_frames_with_face: int = 5
+    """Fewest frames with a face for a liveness decision."""
     max_frames: int = 30
+    """Most frames accepted per facial-authentication attempt."""
 
     def limits(self) -> KycLimits:
         """The thresholds as the dataclasses the checks take."""
