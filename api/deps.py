@@ -17,14 +17,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
-from psycopg import AsyncConnection as PgConnection
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
 from api.errors import ApiError, not_authenticated
 from bank.auth import AuthPolicy, PasswordChangeRequired, Principal, authenticate
 from bank.models import Role
+from bank.queries.position_pg import PositionReader
 from bank.settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -61,6 +60,18 @@ class LazyTemporalClient:
             return self._client
 
 
+class Clock:
+    """Today in the institution's timezone; tests pin a day with ``fixed_today``."""
+
+    def __init__(self, timezone: ZoneInfo) -> None:
+        self.timezone = timezone
+        self.fixed_today: date | None = None
+
+    def today(self) -> date:
+        """Today in America/Guayaquil (or the pinned day)."""
+        return self.fixed_today or datetime.now(self.timezone).date()
+
+
 @dataclass(frozen=True, slots=True)
 class AppState:
     """What the process builds once at startup and every request reuses."""
@@ -71,11 +82,11 @@ class AppState:
     """The same pool in autocommit mode: a read is one round trip, no BEGIN/ROLLBACK."""
     sessions: async_sessionmaker[AsyncSession]
     auth_policy: AuthPolicy
-    timezone: ZoneInfo
+    clock: Clock
     temporal: LazyTemporalClient
-    pg_pool: AsyncConnectionPool[PgConnection[Any]] | None = None
-    """PostgreSQL only: plain psycopg connections (autocommit, prepared statements) for the
-    hot read path, which cannot afford SQLAlchemy's per-statement cost."""
+    positions: PositionReader | None = None
+    """PostgreSQL only: the hot path's reader over plain psycopg connections (autocommit,
+    prepared statements), which cannot afford SQLAlchemy's per-statement cost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +121,8 @@ async def now_utc() -> datetime:
 
 
 async def today_local(request: Request) -> date:
-    """Today in the institution's timezone, America/Guayaquil (overridable in tests)."""
-    return datetime.now(app_state(request).timezone).date()
+    """Today in the institution's timezone, America/Guayaquil (see :class:`Clock`)."""
+    return app_state(request).clock.today()
 
 
 DbConn = Annotated[AsyncConnection, Depends(get_db_conn)]

@@ -10,9 +10,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,7 +72,7 @@ def error_response(
 
 # --- validation messages in Spanish -------------------------------------------------------
 
-CUSTOM_ERROR_TYPES = frozenset({"monto_invalido", "cuenta_invalida", "fecha_invalida"})
+CUSTOM_ERROR_TYPES = frozenset({"monto_invalido", "texto_invalido"})
 """Error types raised by our own validators: their message is already Spanish."""
 
 _MESSAGES: dict[str, str] = {
@@ -229,49 +232,70 @@ class BodyLimitMiddleware:
         await self.app(scope, limited, send)
 
 
+async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(
+        503,
+        "SERVICIO_NO_DISPONIBLE",
+        "El servicio no está disponible en este momento. Intenta más tarde.",
+    )
+
+
+_DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str, str, dict[str, str]], ...] = (
+    (
+        auth.InvalidCredentials,
+        401,
+        "CREDENCIALES_INVALIDAS",
+        "Usuario o contraseña incorrectos.",
+        {},
+    ),
+    (
+        auth.UserLocked,
+        423,
+        "USUARIO_BLOQUEADO",
+        "Tu usuario está bloqueado por intentos fallidos. Recupera tu clave o acércate a una "
+        "agencia.",
+        {},
+    ),
+    (
+        auth.InvalidSession,
+        401,
+        "SESION_INVALIDA",
+        "Tu sesión no es válida o ha expirado. Inicia sesión nuevamente.",
+        {"WWW-Authenticate": "Bearer"},
+    ),
+    (
+        auth.PasswordChangeRequired,
+        403,
+        "CAMBIO_CLAVE_REQUERIDO",
+        "Debes cambiar tu contraseña temporal antes de continuar.",
+        {},
+    ),
+    (
+        auth.WrongCurrentPassword,
+        400,
+        "CLAVE_ACTUAL_INCORRECTA",
+        "La contraseña actual no es correcta.",
+        {},
+    ),
+    (
+        auth.PasswordPolicyViolation,
+        422,
+        "CLAVE_NO_CUMPLE_POLITICA",
+        "La nueva contraseña no cumple la política de claves.",
+        {},
+    ),
+)
+"""Service errors of ``bank.auth`` and how the API answers them."""
+
+
 def install(app: FastAPI) -> None:
     """Register every error handler on ``app``."""
     app.add_exception_handler(ApiError, _api_error)
+    for unavailable in (psycopg.OperationalError, PoolTimeout, sa_exc.OperationalError):
+        app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)
-    app.add_exception_handler(
-        auth.InvalidCredentials,
-        _domain_error(401, "CREDENCIALES_INVALIDAS", "Usuario o contraseña incorrectos."),
-    )
-    app.add_exception_handler(
-        auth.UserLocked,
-        _domain_error(
-            423,
-            "USUARIO_BLOQUEADO",
-            "Tu usuario está bloqueado por intentos fallidos. Recupera tu clave o acércate a "
-            "una agencia.",
-        ),
-    )
-    app.add_exception_handler(
-        auth.InvalidSession,
-        _domain_error(
-            401,
-            "SESION_INVALIDA",
-            "Tu sesión no es válida o ha expirado. Inicia sesión nuevamente.",
-            **{"WWW-Authenticate": "Bearer"},
-        ),
-    )
-    app.add_exception_handler(
-        auth.PasswordChangeRequired,
-        _domain_error(
-            403,
-            "CAMBIO_CLAVE_REQUERIDO",
-            "Debes cambiar tu contraseña temporal antes de continuar.",
-        ),
-    )
-    app.add_exception_handler(
-        auth.WrongCurrentPassword,
-        _domain_error(400, "CLAVE_ACTUAL_INCORRECTA", "La contraseña actual no es correcta."),
-    )
-    app.add_exception_handler(
-        auth.PasswordPolicyViolation,
-        _domain_error(
-            422, "CLAVE_NO_CUMPLE_POLITICA", "La nueva contraseña no cumple la política de claves."
-        ),
-    )
+    for error, status, code, message, headers in _DOMAIN_ERRORS:
+        app.add_exception_handler(error, _domain_error(status, code, message, **headers))

@@ -6,22 +6,23 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import Response
+from fastapi import FastAPI
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from api import errors
-from api.deps import AppState, LazyTemporalClient
+from api.deps import AppState, Clock, LazyTemporalClient
 from api.routes import auth, dev, enrollment, products
 from bank.auth import AuthPolicy
 from bank.db import async_session_factory, make_async_engine
+from bank.queries.position_pg import PositionReader
 from bank.settings import ApiSettings
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,13 @@ MAX_BODY_BYTES = 1024 * 1024
 
 DB_POOL_SIZE = 10
 DB_MAX_OVERFLOW = 5
-FAST_POOL_SIZE = 4
-"""One event loop needs few connections: a read holds one for well under a millisecond, so
-4 psycopg connections serve thousands of position requests per second, and waiting requests
-queue cheaply (and fairly, first come first served) in the pool."""
-
-_HEALTH = b'{"status":"ok"}'
+FAST_POOL_SIZE = 2
+POSITION_BATCHES_IN_FLIGHT = 1
+"""The position hot path: one batched statement in flight per worker process, on a pool of
+2 (the spare connection serves the once-a-minute session touch). Requests arriving while a
+batch runs join the next one. Measured on 2 cores, 1 batch in flight beat 2 (bigger batches,
+fewer round trips, lower latency); with several uvicorn workers, PostgreSQL still runs one
+statement per worker in parallel."""
 
 
 def _engine_options(url: str) -> dict[str, Any]:
@@ -67,18 +69,21 @@ def _lifespan(settings: ApiSettings) -> Any:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_async_engine(settings.database_url, **_engine_options(settings.database_url))
         pg_pool = _pg_pool(settings.database_url)
+        positions = None
         if pg_pool is not None:
             await pg_pool.open(wait=False)
+            positions = PositionReader(pg_pool, max_in_flight=POSITION_BATCHES_IN_FLIGHT)
         app.state.core = AppState(
             settings=settings,
             engine=engine,
             read_engine=engine.execution_options(isolation_level="AUTOCOMMIT"),
             sessions=async_session_factory(engine),
             auth_policy=AuthPolicy.from_settings(settings),
-            timezone=ZoneInfo(settings.timezone),
+            clock=Clock(ZoneInfo(settings.timezone)),
             temporal=LazyTemporalClient(settings.temporal_address, settings.temporal_namespace),
-            pg_pool=pg_pool,
+            positions=positions,
         )
+        _freeze_startup_heap()
         try:
             yield
         finally:
@@ -89,9 +94,21 @@ def _lifespan(settings: ApiSettings) -> Any:
     return lifespan
 
 
-async def health() -> Response:
-    """Liveness: answers without touching the database (the benchmark's baseline)."""
-    return Response(_HEALTH, media_type="application/json")
+def _freeze_startup_heap() -> None:
+    """Keep the long-lived startup objects out of the garbage collector's full passes.
+
+    Imports, models and routes leave ~170,000 objects that live as long as the process; a
+    full (generation 2) collection scanning them stalled the event loop ~100 ms at a time,
+    which showed up directly in p95/p99 latency. ``gc.freeze`` moves them to a permanent
+    generation, so later collections only look at objects created by requests.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+async def health() -> dict[str, str]:
+    """Liveness without the database: a plain FastAPI endpoint (the benchmark's baseline)."""
+    return {"status": "ok"}
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -113,12 +130,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     errors.install(app)
     app.add_middleware(errors.BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_api_route("/health", health, methods=["GET"], tags=["Salud"])
-    api = APIRouter(prefix=API_PREFIX)
-    api.add_api_route("/health", health, methods=["GET"], tags=["Salud"])
-    api.include_router(auth.router)
-    api.include_router(products.router)
-    api.include_router(enrollment.router)
-    app.include_router(api)
+    # Routers are matched in order and every nesting level costs a little on every request:
+    # the products router (with the hot /position first) comes first, one level deep.
+    app.include_router(products.router, prefix=API_PREFIX)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(enrollment.router, prefix=API_PREFIX)
+    app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)
     return app

@@ -10,108 +10,60 @@ Every outcome is written to the audit trail in the same transaction as its effec
 from __future__ import annotations
 
 import asyncio
+import hmac
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any, NoReturn
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from bank.auth_types import (
+    AuthError,
+    AuthPolicy,
+    InvalidCredentials,
+    InvalidSession,
+    LoginResult,
+    PasswordChangeRequired,
+    PasswordPolicyViolation,
+    Principal,
+    UserLocked,
+    WrongCurrentPassword,
+)
 from bank.models import AuditEvent, Member, Role, User, UserSession
 from bank.security import (
     hash_password,
-    keyed_digest,
     needs_rehash,
     random_token,
     same_digest,
     verify_password,
 )
-from bank.settings import ApiSettings
+
+__all__ = [
+    "SESSION_COLUMNS",
+    "AuthError",
+    "AuthPolicy",
+    "InvalidCredentials",
+    "InvalidSession",
+    "LoginResult",
+    "PasswordChangeRequired",
+    "PasswordPolicyViolation",
+    "Principal",
+    "UserLocked",
+    "WrongCurrentPassword",
+    "authenticate",
+    "change_password",
+    "check_session",
+    "login",
+    "logout",
+    "password_policy_violations",
+    "split_token",
+]
 
 MIN_PASSWORD_LENGTH = 8
 MAX_TOKEN_LENGTH = 200
-
-
-class AuthError(Exception):
-    """Base of the authentication errors; ``details`` is safe to show to the member."""
-
-    details: Any = None
-
-
-class InvalidCredentials(AuthError):
-    """Unknown user or wrong password (deliberately indistinguishable)."""
-
-
-class UserLocked(AuthError):
-    """The user is locked after too many failed attempts."""
-
-
-class InvalidSession(AuthError):
-    """Missing, unknown, revoked or expired bearer token."""
-
-
-class PasswordChangeRequired(AuthError):
-    """The user logged in with a temporary password and must change it first."""
-
-
-class WrongCurrentPassword(AuthError):
-    """A password change gave the wrong current password."""
-
-
-class PasswordPolicyViolation(AuthError):
-    """The new password breaks the policy; ``details`` lists the rules broken, in Spanish."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        super().__init__("; ".join(reasons))
-        self.details = reasons
-
-
-@dataclass(frozen=True, slots=True)
-class AuthPolicy:
-    """Session and lockout parameters, built once from the API settings."""
-
-    secret_key: str
-    idle_timeout: timedelta
-    max_age: timedelta
-    max_failed_logins: int
-    touch_interval: timedelta = timedelta(minutes=1)
-
-    @classmethod
-    def from_settings(cls, settings: ApiSettings) -> AuthPolicy:
-        """The policy the API process runs with."""
-        return cls(
-            secret_key=settings.secret_key,
-            idle_timeout=timedelta(minutes=settings.session_idle_minutes),
-            max_age=timedelta(hours=settings.session_max_hours),
-            max_failed_logins=settings.max_failed_logins,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: the user behind a valid session."""
-
-    session_id: str
-    user_id: int
-    username: str
-    role: Role
-    member_id: int | None
-    must_change_password: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LoginResult:
-    """A new session and what the welcome screen shows."""
-
-    token: str
-    expires_at: datetime
-    user_id: int
-    full_name: str
-    previous_login_at: datetime | None
-    must_change_password: bool
 
 
 @cache
@@ -120,7 +72,10 @@ def _dummy_hash() -> str:
 
 
 def _token_digest(policy: AuthPolicy, session_id: str, secret: str) -> str:
-    return keyed_digest(policy.secret_key, "session", session_id, secret)
+    # Same value as keyed_digest(secret_key, "session", session_id, secret), computed with
+    # the one-shot hmac.digest: this runs on every authenticated request.
+    message = "\x1f".join(("session", session_id, secret)).encode()
+    return hmac.digest(policy.secret_key.encode(), message, "sha256").hex()
 
 
 def _audit(
@@ -224,16 +179,18 @@ async def _open_session(
     client: str | None,
     new_hash: str | None,
 ) -> tuple[str, datetime]:
-    session_id = secrets.token_hex(16)
-    secret = random_token(32)
-    expires_at = now + policy.max_age
-    values: dict[str, Any] = {
-        "failed_attempts": 0,
-        "previous_login_at": User.last_login_at,
-        "last_login_at": now,
-    }
-    if new_hash:
-        values["password_hash"] = new_hash
+    session_id, secret = secrets.token_hex(16), random_token(32)
+    values: dict[str, Any] = {"failed_attempts": 0, "last_login_at": now}
+    values["previous_login_at"] = User.last_login_at  # the login being replaced, in SQL
+    values |= {"password_hash": new_hash} if new_hash else {}
+    row = UserSession(
+        id=session_id,
+        user_id=user.id,
+        token_digest=_token_digest(policy, session_id, secret),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + policy.max_age,
+    )
     async with session.begin():
         result = await session.execute(
             update(User)
@@ -244,16 +201,7 @@ async def _open_session(
         # Zero rows: a concurrent failure locked the user since we read it.
         locked = result.rowcount == 0  # type: ignore[attr-defined]
         if not locked:
-            session.add(
-                UserSession(
-                    id=session_id,
-                    user_id=user.id,
-                    token_digest=_token_digest(policy, session_id, secret),
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=expires_at,
-                )
-            )
+            session.add(row)
             _audit(
                 session,
                 user.username,
@@ -264,7 +212,7 @@ async def _open_session(
             )
     if locked:
         raise UserLocked()
-    return f"{session_id}.{secret}", expires_at
+    return f"{session_id}.{secret}", row.expires_at
 
 
 SESSION_COLUMNS = (
@@ -413,9 +361,11 @@ async def change_password(
     if found is None:
         raise InvalidSession()
     user, member = found
-    identification = member.identification if member else None
     reasons = password_policy_violations(
-        new, username=user.username, current=current, identification=identification
+        new,
+        username=user.username,
+        current=current,
+        identification=member.identification if member else None,
     )
     if reasons:
         raise PasswordPolicyViolation(reasons)
@@ -425,29 +375,30 @@ async def change_password(
         )
     new_hash = await asyncio.to_thread(hash_password, new)
     async with session.begin():
-        await session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(
-                password_hash=new_hash,
-                must_change_password=False,
-                password_changed_at=now,
-                failed_attempts=0,
-            )
+        await _store_password(session, user, principal.session_id, new_hash, now)
+
+
+async def _store_password(
+    session: AsyncSession, user: User, keep_session: str, new_hash: str, now: datetime
+) -> None:
+    """Write the new hash, clear the flags and revoke every session but ``keep_session``."""
+    await session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            password_hash=new_hash,
+            must_change_password=False,
+            password_changed_at=now,
+            failed_attempts=0,
         )
-        await session.execute(
-            update(UserSession)
-            .where(
-                UserSession.user_id == user.id,
-                UserSession.id != principal.session_id,
-                UserSession.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
+    )
+    await session.execute(
+        update(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.id != keep_session,
+            UserSession.revoked_at.is_(None),
         )
-        _audit(
-            session,
-            user.username,
-            "PASSWORD_CHANGED",
-            user.username,
-            session_id=principal.session_id,
-        )
+        .values(revoked_at=now)
+    )
+    _audit(session, user.username, "PASSWORD_CHANGED", user.username, session_id=keep_session)

@@ -132,58 +132,52 @@ def _reset_sequences(conn: Any, tables: Iterable[str]) -> None:
 
 
 def _products(session: Session, n: int, today: date) -> dict[int, int]:
-    """Accounts, loans with 12 installments, investments and two cards per member."""
-    accounts: list[dict[str, Any]] = []
-    for i in range(1, n + 1):
-        accounts.append(
-            {
-                "id": 2 * i - 1,
-                "number": f"410{i:09d}",
-                "member_id": i,
-                "product": "SAVINGS",
-                "status": "ACTIVO",
-                "balance_cents": 0,
-            }
-        )
-        accounts.append(
-            {
-                "id": 2 * i,
-                "number": f"420{i:09d}",
-                "member_id": i,
-                "product": "CERTIFICATES",
-                "status": "ACTIVO",
-                "balance_cents": 0,
-            }
-        )
-    session.execute(insert(Account), accounts)  # fmt: skip
+    """Accounts, loans with 12 installments, investments and two cards per member.
+
+    Returns:
+        Account id → 0 for savings, 1 for certificates.
+    """
+    accounts = [row for i in range(1, n + 1) for row in _accounts(i)]
+    session.execute(insert(Account), accounts)
     issued = today - timedelta(days=75)
-    session.execute(
-        insert(Loan),
-        [{"id": i, "number": f"0118{i:06d}", "member_id": i, "account_id": 2 * i - 1,
-          "product_name": "CONSUMO PRIORITARIO ROL DE PAGOS", "amount_cents": 1_375_000,
-          "principal_balance_cents": 1_375_000 - 2 * 114_583, "annual_rate": Decimal("0.1583"),
-          "term_months": 12, "method": "GERMAN", "issued_on": issued, "status": "VIGENTE"}
-         for i in range(1, n + 1)],
-    )  # fmt: skip
+    session.execute(insert(Loan), [_loan(i, issued) for i in range(1, n + 1)])
     session.execute(
         insert(Installment),
-        [{"loan_id": i, "number": k, "due_date": issued + timedelta(days=30 * k),
-          "principal_cents": 114_583, "interest_cents": 18_000 - 1_000 * k,
-          "late_fee_cents": 0, "insurance_cents": 1_932,
-          "paid_on": issued + timedelta(days=30 * k) if k <= 2 else None}
-         for i in range(1, n + 1) for k in range(1, 13)],
-    )  # fmt: skip
-    session.execute(
-        insert(Investment),
-        [{"number": f"{i:06d}", "member_id": i, "amount_cents": 1_000_000, "issued_on": issued,
-          "matures_on": issued + timedelta(days=365), "annual_rate": Decimal("0.0790"),
-          "days": 365, "interest_earned_cents": 0, "interest_paid_cents": 0}
-         for i in range(1, n + 1)],
-    )  # fmt: skip
+        [_installment(i, k, issued) for i in range(1, n + 1) for k in range(1, 13)],
+    )
+    session.execute(insert(Investment), [_investment(i, issued) for i in range(1, n + 1)])
     session.execute(insert(Card), [row for i in range(1, n + 1) for row in _cards(i, today)])
-    return {row["id"]: 1 for row in accounts if row["product"] == "CERTIFICATES"} | {
-        row["id"]: 0 for row in accounts if row["product"] == "SAVINGS"
-    }
+    return {row["id"]: int(row["product"] == "CERTIFICATES") for row in accounts}
+
+
+def _accounts(i: int) -> list[dict[str, Any]]:
+    return [
+        {"id": 2 * i - 1, "number": f"410{i:09d}", "member_id": i, "product": "SAVINGS",
+         "status": "ACTIVO", "balance_cents": 0},
+        {"id": 2 * i, "number": f"420{i:09d}", "member_id": i, "product": "CERTIFICATES",
+         "status": "ACTIVO", "balance_cents": 0},
+    ]  # fmt: skip
+
+
+def _loan(i: int, issued: date) -> dict[str, Any]:
+    return {"id": i, "number": f"0118{i:06d}", "member_id": i, "account_id": 2 * i - 1,
+            "product_name": "CONSUMO PRIORITARIO ROL DE PAGOS", "amount_cents": 1_375_000,
+            "principal_balance_cents": 1_375_000 - 2 * 114_583, "annual_rate": Decimal("0.1583"),
+            "term_months": 12, "method": "GERMAN", "issued_on": issued,
+            "status": "VIGENTE"}  # fmt: skip
+
+
+def _installment(i: int, k: int, issued: date) -> dict[str, Any]:
+    due = issued + timedelta(days=30 * k)
+    return {"loan_id": i, "number": k, "due_date": due, "principal_cents": 114_583,
+            "interest_cents": 18_000 - 1_000 * k, "late_fee_cents": 0, "insurance_cents": 1_932,
+            "paid_on": due if k <= 2 else None}  # fmt: skip
+
+
+def _investment(i: int, issued: date) -> dict[str, Any]:
+    return {"number": f"{i:06d}", "member_id": i, "amount_cents": 1_000_000, "issued_on": issued,
+            "matures_on": issued + timedelta(days=365), "annual_rate": Decimal("0.0790"),
+            "days": 365, "interest_earned_cents": 0, "interest_paid_cents": 0}  # fmt: skip
 
 
 def _cards(i: int, today: date) -> list[dict[str, Any]]:
@@ -218,7 +212,9 @@ def seed(engine: Engine, members: int, movements: int, today: date) -> int:
         _reset_sequences(session.connection(), ["members", "accounts", "loans"])
     with Session(engine) as session, session.begin():
         cash_id = chart.ensure_chart(session)[chart.CASH]
-    counts = {account_id: movements if kind == 0 else 1 for account_id, kind in kinds.items()}
+    counts = {
+        account_id: 1 if certificates else movements for account_id, certificates in kinds.items()
+    }
     postings = _ledger(engine, counts, cash_id, today)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))

@@ -206,29 +206,35 @@ def make_loan(
     )
     session.add(loan)
     session.flush()
-    balance = amount_cents
-    principal = amount_cents // term_months
-    for n in range(1, term_months + 1):
-        part = balance if n == term_months else principal
+    for row in _installments(loan, first_due, paid):
+        session.add(row)
+        if row.paid_on is not None:
+            loan.principal_balance_cents -= row.principal_cents
+    session.flush()
+    return loan
+
+
+def _installments(loan: Loan, first_due: date, paid: int) -> list[Installment]:
+    """Equal principal, interest on the declining balance, $19.32 insurance a month."""
+    rows, balance = [], loan.amount_cents
+    principal = loan.amount_cents // loan.term_months
+    for n in range(1, loan.term_months + 1):
+        part = balance if n == loan.term_months else principal
         due = add_months(first_due, n - 1)
-        interest = int(balance * annual_rate / 12)
-        session.add(
+        rows.append(
             Installment(
                 loan_id=loan.id,
                 number=n,
                 due_date=due,
                 principal_cents=part,
-                interest_cents=interest,
+                interest_cents=int(balance * loan.annual_rate / 12),
                 late_fee_cents=0,
                 insurance_cents=1932,
                 paid_on=due - timedelta(days=1) if n <= paid else None,
             )
         )
         balance -= part
-        if n <= paid:
-            loan.principal_balance_cents -= part
-    session.flush()
-    return loan
+    return rows
 
 
 def make_investment(

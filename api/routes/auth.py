@@ -43,7 +43,7 @@ async def login(
     )
     previous = None
     if result.previous_login_at is not None:
-        local = result.previous_login_at.astimezone(state.timezone)
+        local = result.previous_login_at.astimezone(state.clock.timezone)
         previous = UltimaConexion(texto=manual_timestamp(local), iso=local)
     return LoginResponse(
         access_token=result.token,

@@ -38,7 +38,6 @@ from bank.auth import authenticate, check_session, split_token
 from bank.queries import accounts, cards, loans
 from bank.queries.accounts import AccountDetail
 from bank.queries.position import fetch_position
-from bank.queries.position_pg import TOUCH_SQL, fetch_session_and_position
 from bank.reports.amortization_pdf import render_amortization_pdf
 
 router = APIRouter(tags=["Productos"], responses=ERROR_RESPONSES)
@@ -54,27 +53,28 @@ MAX_PAGE_SIZE = 100
     response_class=JsonBytes,
     openapi_extra=BEARER_SECURITY,
 )
-async def position(request: Request, today: Today) -> Response:
+async def position(request: Request) -> Response:
     """Resumen de Productos: Cuentas, Préstamos, Inversiones y Tarjetas.
 
-    The hot path: on PostgreSQL one prepared statement checks the session and renders the
-    whole document (``bank.queries.position_pg``); elsewhere the portable queries run.
+    The hot path: on PostgreSQL one prepared statement, shared by concurrent requests,
+    reads the session and renders the whole document (``bank.queries.position_pg``); the
+    session is validated here before the document is released. Elsewhere (SQLite) the
+    portable queries run.
     """
     state = app_state(request)
     token = bearer_token(request)
-    now = datetime.now(UTC)
-    if state.pg_pool is None:
+    now, today = datetime.now(UTC), state.clock.today()  # no dependencies on the hot path
+    if state.positions is None:
         async with state.read_engine.connect() as conn:
             caller = require_member(await authenticate(conn, state.auth_policy, token, now=now))
             data = await fetch_position(conn, caller.member_id)
         return JsonBytes(present.position(data, today))
     session_id, _ = split_token(token)
-    async with state.pg_pool.connection() as pg:
-        row = await fetch_session_and_position(pg, session_id, today)
-        principal, stale = check_session(row, state.auth_policy, token, now=now)
-        require_member(principal)
-        if stale:
-            await pg.execute(TOUCH_SQL, {"sid": session_id, "now": now})
+    row = await state.positions.get(session_id, today)
+    principal, stale = check_session(row, state.auth_policy, token, now=now)
+    require_member(principal)
+    if stale:
+        await state.positions.touch(session_id, now)
     assert row is not None  # check_session refuses a missing session
     return Response(row[-1], media_type="application/json")
 
@@ -176,7 +176,7 @@ async def loan_amortization_pdf(
 ) -> Response:
     """The amortization table as a PDF download."""
     loan = await _loan(conn, member, number, today)
-    generated_at = datetime.now(app_state(request).timezone)
+    generated_at = datetime.now(app_state(request).clock.timezone)
     pdf = await asyncio.to_thread(render_amortization_pdf, loan, generated_at=generated_at)
     filename = f"tabla-amortizacion-{loan.number}.pdf"
     return Response(

@@ -6,14 +6,16 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import PlainText
+
 
 class LoginRequest(BaseModel):
     """Username and password as the member types them."""
 
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(min_length=1, max_length=40, examples=["gsilva"])
-    password: str = Field(min_length=1, max_length=128, examples=["Clave2024x"])
+    username: PlainText = Field(min_length=1, max_length=40, examples=["gsilva"])
+    password: PlainText = Field(min_length=1, max_length=128, examples=["Clave2024x"])
 
 
 class UltimaConexion(BaseModel):
@@ -41,8 +43,8 @@ class PasswordChangeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    current_password: str = Field(min_length=1, max_length=128)
-    new_password: str = Field(min_length=1, max_length=128)
+    current_password: PlainText = Field(min_length=1, max_length=128)
+    new_password: PlainText = Field(min_length=1, max_length=128)
 
 
 class MessageOut(BaseModel):

@@ -9,12 +9,20 @@ Spanish message (error type ``monto_invalido``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Response
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 MAX_AMOUNT = Decimal("1000000.00")
@@ -79,6 +87,21 @@ AccountNumber = Annotated[
     StringConstraints(pattern=ACCOUNT_NUMBER_PATTERN, min_length=1, max_length=20),
 ]
 """An account (or loan, investment) number: 1 to 20 digits."""
+
+
+def reject_control_characters(value: str) -> str:
+    """Refuse control characters (NUL, escapes, line breaks) in free text.
+
+    Raises:
+        PydanticCustomError: ``texto_invalido`` with a Spanish message.
+    """
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise PydanticCustomError("texto_invalido", "El texto contiene caracteres no permitidos.")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(reject_control_characters)]
+"""A string without control characters (PostgreSQL refuses NUL; nobody types the rest)."""
 
 Money = Annotated[str, Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", examples=["13750.00"])]
 """A money value in a response: a string with exactly two decimals."""

@@ -1,20 +1,24 @@
 """The consolidated position on PostgreSQL: session check and the whole JSON in one statement.
 
-``GET /api/v1/position`` is the API's hot path. On PostgreSQL it costs one round trip on a
-plain psycopg connection: the statement returns the session's columns (validated in Python
-by :func:`bank.auth.check_session` before anything is released) beside the member's
-position already rendered as JSON by PostgreSQL, so the API process neither builds objects
-nor serializes. The document is the same as :func:`api.schemas.present.position` renders
-from :func:`bank.queries.position.fetch_position` (the portable path, used on SQLite); a
-test holds the two to the same output.
+``GET /api/v1/position`` is the API's hot path. On PostgreSQL a plain psycopg connection
+runs one prepared statement for a *batch* of requests (see :mod:`bank.queries.coalesce`):
+for each bearer token's session id it returns the session's columns (validated in Python by
+:func:`bank.auth.check_session` before anything is released) beside the member's position
+already rendered as JSON by PostgreSQL, so the API process neither builds objects nor
+serializes. The document is the same as :func:`api.schemas.present.position` renders from
+:func:`bank.queries.position.fetch_position` (the portable path, used on SQLite); a test
+holds the two to the same output.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from bank.queries.coalesce import Coalescer
 
 
 def _money(expr: str) -> str:
@@ -50,7 +54,7 @@ SELECT json_agg(json_build_object(
     'proximo_pago', {_day("n.due_date")},
     'fecha_emision', {_day("l.issued_on")},
     'status', CASE WHEN l.status = 'CANCELADO' OR n.due_date IS NULL THEN 'Cancelado'
-        WHEN n.due_date < %(today)s THEN 'Vencido' ELSE 'Vigente' END)
+        WHEN n.due_date < s.today THEN 'Vencido' ELSE 'Vigente' END)
   ORDER BY l.number COLLATE "C")
 FROM loans l
 LEFT JOIN LATERAL (
@@ -107,12 +111,13 @@ FROM cards c LEFT JOIN accounts ca ON ca.id = c.account_id
 WHERE c.member_id = s.member_id
 """
 
-POSITION_SQL = f"""
-WITH s AS (
-    SELECT us.token_digest, us.last_seen_at, us.expires_at, us.revoked_at, u.id AS user_id,
-           u.username, u.role, u.member_id, u.must_change_password, u.locked_at
-    FROM user_sessions us JOIN users u ON u.id = us.user_id
-    WHERE us.id = %(sid)s
+_POSITION_SQL = f"""
+WITH r AS (
+    SELECT * FROM unnest(%(sids)s::text[], %(days)s::date[]) WITH ORDINALITY AS r(sid, today, n)
+), s AS (
+    SELECT r.n, r.today, us.token_digest, us.last_seen_at, us.expires_at, us.revoked_at,
+           u.id AS user_id, u.username, u.role, u.member_id, u.must_change_password, u.locked_at
+    FROM r JOIN user_sessions us ON us.id = r.sid JOIN users u ON u.id = us.user_id
 )
 SELECT s.*, json_build_object(
     'cuentas', COALESCE(({_ACCOUNTS}), '[]'::json),
@@ -122,17 +127,51 @@ SELECT s.*, json_build_object(
 )::text
 FROM s
 """
-"""Session columns in the order of ``bank.auth.SESSION_COLUMNS``, then the position JSON."""
+POSITION_SQL = " ".join(_POSITION_SQL.split())
+"""Per requested session: its position in the batch (``n``, from 1), the day, the session
+columns in the order of ``bank.auth.SESSION_COLUMNS``, then the position JSON.
+
+Whitespace is collapsed (no literal in it has two spaces in a row) to stay under psycopg's
+4,096-character limit for caching a statement's parsed form; above it, psycopg parses the
+query text again on every execution."""
 
 TOUCH_SQL = "UPDATE user_sessions SET last_seen_at = %(now)s WHERE id = %(sid)s"
 
 
-async def fetch_session_and_position(
-    conn: AsyncConnection[Any], session_id: str, today: date
-) -> tuple[Any, ...] | None:
-    """The session row with the position JSON as its last column, or None for no session.
+SessionPosition = tuple[Any, ...]
+"""The session columns (``bank.auth.SESSION_COLUMNS`` order) and, last, the position JSON."""
 
-    The caller must validate the session columns before using the JSON.
+
+class PositionReader:
+    """Reads positions for bearer-token sessions, coalescing concurrent requests.
+
+    Args:
+        pool: autocommit psycopg connections (prepared statements recommended).
+        max_in_flight: batches running at once; keep it below the pool size so the pool
+            still has a connection for the occasional ``last_seen_at`` update.
     """
-    cursor = await conn.execute(POSITION_SQL, {"sid": session_id, "today": today})
-    return await cursor.fetchone()
+
+    def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]], max_in_flight: int) -> None:
+        self._pool = pool
+        self._coalescer: Coalescer[tuple[str, date], SessionPosition | None] = Coalescer(
+            self._fetch, max_in_flight=max_in_flight
+        )
+
+    async def get(self, session_id: str, today: date) -> SessionPosition | None:
+        """The session row and position JSON for ``session_id``, or None for no such session.
+
+        The caller must validate the session columns before using the JSON.
+        """
+        return await self._coalescer.get((session_id, today))
+
+    async def touch(self, session_id: str, now: datetime) -> None:
+        """Record activity on the session (called at most once a minute per session)."""
+        async with self._pool.connection() as conn:
+            await conn.execute(TOUCH_SQL, {"sid": session_id, "now": now})
+
+    async def _fetch(self, keys: list[tuple[str, date]]) -> list[SessionPosition | None]:
+        params = {"sids": [sid for sid, _ in keys], "days": [day for _, day in keys]}
+        async with self._pool.connection() as conn:
+            rows = await (await conn.execute(POSITION_SQL, params)).fetchall()
+        by_n = {row[0]: row[2:] for row in rows}
+        return [by_n.get(n) for n in range(1, len(keys) + 1)]

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.deps import today_local
 from api.main import create_app
 from bank.settings import ApiSettings
 
@@ -44,17 +43,11 @@ def _running_client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def client(_running_client: TestClient, db: Engine, app: FastAPI) -> Iterator[TestClient]:
     """A client of the running app over an emptied database, "today" fixed at ``TODAY``."""
-    app.dependency_overrides[today_local] = _fixed_today(TODAY)
+    clock = app.state.core.clock
+    clock.fixed_today = TODAY
     yield _running_client
+    clock.fixed_today = None
     app.dependency_overrides.clear()
-    _running_client.headers.pop("Authorization", None)
-
-
-def _fixed_today(day: date) -> Callable[[], object]:
-    async def today() -> date:
-        return day
-
-    return today
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ def set_today(app: FastAPI) -> Callable[[date], None]:
     """Move the app's "today" (America/Guayaquil) for the rest of the test."""
 
     def set_(day: date) -> None:
-        app.dependency_overrides[today_local] = _fixed_today(day)
+        app.state.core.clock.fixed_today = day
 
     return set_
 

@@ -320,3 +320,14 @@ def test_officers_have_no_member_products(client: TestClient, build: Session) ->
 
     assert response.status_code == 403
     assert response.json()["code"] == "ACCESO_DENEGADO"
+
+
+def test_the_token_digest_is_the_shared_keyed_digest() -> None:
+    from bank.auth import AuthPolicy, _token_digest
+    from bank.security import keyed_digest
+
+    policy = AuthPolicy("k" * 40, timedelta(minutes=1), timedelta(hours=1), 5)
+
+    assert _token_digest(policy, "a" * 32, "secret") == keyed_digest(
+        "k" * 40, "session", "a" * 32, "secret"
+    )

@@ -41,6 +41,7 @@ def test_malformed_json_is_a_400(client: TestClient) -> None:
 
 MAX_40 = "Debe tener como máximo 40 caracteres."
 MAX_128 = "Debe tener como máximo 128 caracteres."
+CONTROL = "El texto contiene caracteres no permitidos."
 
 
 @pytest.mark.parametrize(
@@ -53,6 +54,8 @@ MAX_128 = "Debe tener como máximo 128 caracteres."
         ({"username": "", "password": "x"}, "username", "Debe tener al menos 1 caracteres."),
         ({"username": "g", "password": "x", "admin": 1}, "admin", "Este campo no está permitido."),
         ({"username": ["g"], "password": None}, "username", "Debe ser un texto."),
+        ({"username": "g\x00", "password": "x"}, "username", CONTROL),
+        ({"username": "g", "password": "a\nb"}, "password", CONTROL),
     ],
 )  # fmt: skip
 def test_invalid_fields_get_spanish_field_details(
