@@ -24,7 +24,8 @@ from api.errors import ApiError, not_authenticated
 from bank.auth import AuthPolicy, PasswordChangeRequired, Principal, authenticate
 from bank.models import Role
 from bank.queries.position_pg import PositionReader
-from bank.settings import ApiSettings
+from bank import temporal
+from bank.settings import ApiSettings, CoreSettings
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,8 @@ log = logging.getLogger(__name__)
 class LazyTemporalClient:
     """Connects to Temporal on first use, so the API starts (and serves reads) while it boots."""
 
-    def __init__(self, address: str, namespace: str) -> None:
-        self._address = address
-        self._namespace = namespace
+    def __init__(self, settings: CoreSettings) -> None:
+        self._settings = settings
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
@@ -49,9 +49,11 @@ class LazyTemporalClient:
         async with self._lock:
             if self._client is None:
                 try:
-                    self._client = await Client.connect(self._address, namespace=self._namespace)
+                    self._client = await temporal.connect(self._settings, identity="api")
                 except Exception as exc:
-                    log.warning("cannot reach Temporal at %s: %s", self._address, exc)
+                    log.warning(
+                        "cannot reach Temporal at %s: %s", self._settings.temporal_address, exc
+                    )
                     raise ApiError(
                         503,
                         "SERVICIO_NO_DISPONIBLE",

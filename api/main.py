@@ -80,7 +80,7 @@ def _lifespan(settings: ApiSettings) -> Any:
             sessions=async_session_factory(engine),
             auth_policy=AuthPolicy.from_settings(settings),
             clock=Clock(ZoneInfo(settings.timezone)),
-            temporal=LazyTemporalClient(settings.temporal_address, settings.temporal_namespace),
+            temporal=LazyTemporalClient(settings),
             positions=positions,
         )
         _freeze_startup_heap()

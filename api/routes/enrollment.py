@@ -28,7 +28,7 @@ from api.schemas.enrollment import (
     EnrollmentStarted,
     Estado,
 )
-from bank.settings import WorkerSettings
+from bank.settings import CoreSettings
 from workflows.enrollment import (
     CODE_PATTERN,
     CodeOutcome,
@@ -81,8 +81,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 @cache
 def task_queue() -> str:
-    """The workers' general task queue (``COOP_TASK_QUEUE``), read once."""
-    return WorkerSettings().task_queue
+    """The general task queue (``COOP_TASK_QUEUE``), read once."""
+    return CoreSettings().task_queue
 
 
 def unavailable() -> ApiError:
