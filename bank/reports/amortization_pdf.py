@@ -10,10 +10,11 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
@@ -32,9 +33,11 @@ def _day(value: date) -> str:
 
 def _loan_data(loan: LoanDetail) -> Table:
     rate = f"{(loan.annual_rate * 100).quantize(Decimal('0.01'))}%"
+    value = ParagraphStyle("value", fontName="Helvetica", fontSize=9, leading=11)
     rows = [
-        ["Socio", loan.holder_name, "Número de operación", loan.number],
-        ["Producto", loan.product_name, "Fecha de concesión", _day(loan.issued_on)],
+        ["Socio", Paragraph(escape(loan.holder_name), value), "Número de operación", loan.number],
+        ["Producto", Paragraph(escape(loan.product_name), value), "Fecha de concesión",
+         _day(loan.issued_on)],
         ["Monto", format_usd(loan.amount_cents), "Saldo de capital",
          format_usd(loan.principal_balance_cents)],
         ["Tasa de interés", rate, "Plazo", f"{loan.term_months} meses"],
@@ -48,6 +51,7 @@ def _loan_data(loan: LoanDetail) -> Table:
                 ("FONTNAME", (2, 0), (2, -1), "Helvetica-Bold"),
                 ("FONTSIZE", (0, 0), (-1, -1), 9),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
         )
     )
