@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bank import auth
+from bank.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +157,13 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+
+
+async def _business_refusal(_: Request, exc: Exception) -> JSONResponse:
+    # Any refusal of the domain that no route mapped more precisely: the member's input was
+    # understood but the operation cannot be done (funds, OTP, limits...).
+    assert isinstance(exc, DomainError)
+    return error_response(422, exc.code, exc.message)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -297,5 +305,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)
+    app.add_exception_handler(DomainError, _business_refusal)
     for error, status, code, message, headers in _DOMAIN_ERRORS:
         app.add_exception_handler(error, _domain_error(status, code, message, **headers))

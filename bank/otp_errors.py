@@ -6,21 +6,15 @@ answer ``{"code": error.code, "message": error.message}`` as they are.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
+from bank.errors import DomainError
 from bank.models import OtpStatus
 
 
-class OtpError(Exception):
+class OtpError(DomainError):
     """Base of OTP refusals: a stable machine ``code`` and a Spanish ``message``."""
 
-    code: ClassVar[str] = "OTP_ERROR"
-    default_message: ClassVar[str] = "No pudimos validar el código de seguridad."
-
-    def __init__(self, message: str | None = None) -> None:
-        """Use the class's Spanish message unless a more specific one is given."""
-        self.message = message or self.default_message
-        super().__init__(self.message)
+    code = "OTP_ERROR"
+    default_message = "No pudimos validar el código de seguridad."
 
 
 class OtpNotFound(OtpError):

@@ -6,17 +6,18 @@ codes never change once published.
 
 from __future__ import annotations
 
+from bank.errors import DomainError
 
-class LedgerError(Exception):
+
+class LedgerError(DomainError):
     """Base of every ledger refusal."""
 
     code = "ERROR_CONTABLE"
     default_message = "No se pudo registrar el movimiento."
 
     def __init__(self, message: str | None = None, *, account_id: int | None = None) -> None:
-        self.message = message or self.default_message
         self.account_id = account_id
-        super().__init__(self.message)
+        super().__init__(message)
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only arguments do not survive the default pickling of exceptions.

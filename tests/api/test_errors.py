@@ -226,3 +226,28 @@ def test_parse_money_only_ever_raises_its_own_error(value: object) -> None:
     else:
         assert Decimal("0.01") <= result <= Decimal("1000000.00")
         assert result == result.quantize(Decimal("0.01"))
+
+
+def test_a_business_refusal_is_a_422_with_its_own_code() -> None:
+    from bank.ledger import InsufficientFunds
+    from bank.otp_errors import OtpExpired
+
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/funds")
+    async def funds() -> None:
+        raise InsufficientFunds(account_id=1)
+
+    @app.get("/otp")
+    async def otp() -> None:
+        raise OtpExpired()
+
+    with TestClient(app) as client:
+        funds_answer = client.get("/funds")
+        otp_answer = client.get("/otp")
+    assert funds_answer.status_code == 422
+    assert funds_answer.json()["code"] == "FONDOS_INSUFICIENTES"
+    assert funds_answer.json()["message"] == "Fondos insuficientes en la cuenta."
+    assert otp_answer.status_code == 422
+    assert otp_answer.json()["code"] == "OTP_EXPIRADO"
