@@ -32,25 +32,30 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from activities.credit import CreditActivities
 from activities.enrollment import EnrollmentActivities
 from activities.kyc import KycActivities
 from activities.signing import SigningActivities
 from bank.adapters.documents import document_store_from_settings
+from bank.adapters.registro_civil import SimulatedRegistroCivil
 from bank.db import make_engine, session_factory
 from bank.kyc.config import KycSettings
 from bank.notifications import Dispatcher
 from bank.settings import WorkerSettings
 from bank.signing.ca import ca_from_settings
 from bank.temporal import connect, ensure_search_attributes
+from workflows.credit_journey import CreditJourneyWorkflow
 from workflows.enrollment import EnrollmentWorkflow
 
 log = logging.getLogger("workers.main")
 
-WORKFLOWS: Sequence[type] = (EnrollmentWorkflow,)
+WORKFLOWS: Sequence[type] = (EnrollmentWorkflow, CreditJourneyWorkflow)
 KYC_SLOTS = 2
 """Concurrent CPU-heavy activities: one per core on the reference 2-core machine."""
 GRACEFUL_SHUTDOWN = timedelta(seconds=15)
 OUTBOX_INTERVAL = 2.0
+PUBLIC_URL = "http://127.0.0.1:8000"
+"""Base of the links in emails (signing links) when settings name none."""
 
 
 @dataclass
@@ -70,7 +75,14 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
     enrollment = EnrollmentActivities(
         sessions, secret_key=settings.secret_key, deliver=build.dispatcher.deliver_now
     )
-    return enrollment.all()
+    credit = CreditActivities(
+        sessions,
+        secret_key=settings.secret_key,
+        registro_civil=SimulatedRegistroCivil(),  # no real gateway configured yet
+        public_url=getattr(settings, "public_url", None) or PUBLIC_URL,
+        deliver=build.dispatcher.deliver_now,
+    )
+    return enrollment.all() + credit.all()
 
 
 def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:

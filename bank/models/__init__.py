@@ -2,6 +2,7 @@
 
 from bank.models.accounts import PRODUCT_LABELS, Account, AccountStatus, ProductType
 from bank.models.base import Base, utcnow
+from bank.models.credit import CreditConsent, SigningLink
 from bank.models.ledger import Hold, HoldStatus, JournalEntry, Posting
 from bank.models.members import (
     AuditEvent,
@@ -42,6 +43,7 @@ __all__ = [
     "CardStatus",
     "Channel",
     "CivilStatus",
+    "CreditConsent",
     "Hold",
     "HoldStatus",
     "IdentificationType",
@@ -58,6 +60,7 @@ __all__ = [
     "Posting",
     "ProductType",
     "Role",
+    "SigningLink",
     "User",
     "UserSession",
     "utcnow",

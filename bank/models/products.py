@@ -58,8 +58,8 @@ class Loan(Base):
     method: Mapped[AmortizationMethod] = mapped_column(_enum(AmortizationMethod, "amort_method"))
     issued_on: Mapped[date]
     status: Mapped[LoanStatus] = mapped_column(_enum(LoanStatus, "loan_status"))
-    origin: Mapped[str | None] = mapped_column(String(120))
-    """Where the loan came from, e.g. the credit journey's workflow ID."""
+    origin: Mapped[str | None] = mapped_column(String(120), unique=True)
+    """Where the loan came from, e.g. the credit journey's workflow ID (one loan per journey)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     installments: Mapped[list[Installment]] = relationship(
