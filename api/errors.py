@@ -209,20 +209,29 @@ class BodyLimitMiddleware:
 
     Starlette's own limiter answers in plain text, outside our exception handlers; this one
     speaks the API's error format. Methods without a body pass straight through (no cost on
-    the read endpoints).
+    the read endpoints). File uploads (``multipart/form-data``: documents, camera frames)
+    get ``upload_max_bytes``; the routes then apply their per-file limits.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+
+    def _limit(self, scope: Scope) -> int:
+        content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+        if content_type.startswith(b"multipart/form-data"):
+            return self.upload_max_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the declared length, then count the bytes actually received."""
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             status = 413 if declared.isdigit() else 400
             code, message = _HTTP_CODES[status]
             await error_response(status, code, message)(scope, receive, send)
@@ -233,7 +242,7 @@ class BodyLimitMiddleware:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 raise StarletteHTTPException(413)
             return message
 

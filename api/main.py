@@ -19,7 +19,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from api import errors
 from api.deps import AppState, Clock, LazyTemporalClient
-from api.routes import auth, dev, enrollment, products
+from api.routes import auth, credit, credit_signing, dev, enrollment, officer, products
 from bank.auth import AuthPolicy
 from bank.db import async_session_factory, make_async_engine
 from bank.queries.position_pg import PositionReader
@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
-"""Requests above 1 MiB are refused with 413 before any parsing (uploads have their own routes)."""
+"""Requests above 1 MiB are refused with 413 before any parsing (uploads have their own limit)."""
+MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+"""Multipart uploads: up to 30 camera frames or one 10 MB document, with form overhead."""
 
 DB_POOL_SIZE = 10
 DB_MAX_OVERFLOW = 5
@@ -128,13 +130,18 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         lifespan=_lifespan(settings),
     )
     errors.install(app)
-    app.add_middleware(errors.BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        errors.BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, upload_max_bytes=MAX_UPLOAD_BYTES
+    )
     app.add_api_route("/health", health, methods=["GET"], tags=["Salud"])
     # Routers are matched in order and every nesting level costs a little on every request:
     # the products router (with the hot /position first) comes first, one level deep.
     app.include_router(products.router, prefix=API_PREFIX)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(enrollment.router, prefix=API_PREFIX)
+    app.include_router(credit.router, prefix=API_PREFIX)
+    app.include_router(credit_signing.router, prefix=API_PREFIX)
+    app.include_router(officer.router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)
