@@ -81,6 +81,7 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
         registro_civil=SimulatedRegistroCivil(),  # no real gateway configured yet
         public_url=getattr(settings, "public_url", None) or PUBLIC_URL,
         deliver=build.dispatcher.deliver_now,
+        documents=document_store_from_settings(settings),
     )
     return enrollment.all() + credit.all()
 

@@ -3,7 +3,8 @@
 
 Phases: the offer (accept / decline / dismiss, simulate, choose, documents, finalize) under
 the offer's validity end; the signatures under the 19:00 deadline (past it the journey waits
-in ``EXPIRED_AWAITING_REGENERATION`` for an officer); then seal, disburse and email. Member
+in ``EXPIRED_AWAITING_REGENERATION`` for an officer); then seal, validate every signature
+(a broken one waits in ``SIGNATURE_INVALID`` for an officer), disburse and email. Member
 input arrives by Update with validators (rejected input never enters history); officers act
 by Update; ``state`` is the Query. The contract lives in :mod:`workflows.credit_types`; the
 state and signing phase are in :mod:`workflows.credit_signing_steps`, the signing and
@@ -83,10 +84,10 @@ class CreditJourneyWorkflow(SigningUpdates):
         # An Update delivered with the start may already have moved the status on.
         self._set_status(self._status)
         await self._offer_phase()
-        if self._status not in TERMINAL:
+        while self._status not in TERMINAL:  # SIGNATURE_INVALID goes back to signing
             await self._signing_phase()
-        if self._status is Status.AWAITING_SIGNATURES and self._all_signed():
-            await self._disburse()
+            if self._status is Status.AWAITING_SIGNATURES and self._all_signed():
+                await self._disburse()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state()
 
@@ -354,10 +355,12 @@ class CreditJourneyWorkflow(SigningUpdates):
     # ---- disbursement ------------------------------------------------------------------
 
     async def _disburse(self) -> None:
-        """Seal, post the disbursement once, then email the signed documents."""
+        """Seal and validate, post the disbursement once, then email the signed documents."""
         self._set_status(Status.DISBURSING)
         try:
             await self._seal()
+            if not await self._signatures_verified():
+                return
             summary_ = self._summary
             assert summary_ is not None
             result = await self._call(

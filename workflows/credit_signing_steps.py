@@ -54,7 +54,15 @@ with workflow.unsafe.imports_passed_through():
 T = TypeVar("T")
 ANSWER_WAIT = timedelta(seconds=20)
 """How long the last signature's answer waits for the disbursement before replying."""
-REGENERABLE = frozenset({Status.AWAITING_SIGNATURES, Status.EXPIRED_AWAITING_REGENERATION})
+REGENERABLE = frozenset(
+    {
+        Status.AWAITING_SIGNATURES,
+        Status.EXPIRED_AWAITING_REGENERATION,
+        Status.SIGNATURE_INVALID,
+    }
+)
+SETTLED = TERMINAL | {Status.SIGNATURE_INVALID}
+"""Where the disbursement can end: what the last signature's answer waits for."""
 
 
 class SigningSteps:
@@ -213,7 +221,7 @@ class SigningSteps:
                 self._set_status(Status.EXPIRED_AWAITING_REGENERATION)
 
     async def _await_officer(self, generation: int) -> None:
-        """Expired: until an officer regenerates or cancels."""
+        """Expired or signatures invalid: until an officer regenerates or cancels."""
         await workflow.wait_condition(
             lambda: self._generation != generation or self._status in TERMINAL
         )

@@ -4,6 +4,7 @@ Order per signatory (manual §8 Pasos 8-11): identity (cédula + código dactila
 Registro Civil, 5 tries), face (match + blink, 3 tries), terms (the documents' SHA-256s;
 sends an OTP bound to them), OTP (5 wrong codes lock). The signature is applied right
 after the right code. Too many failures lock that signatory until an officer regenerates.
+After the seal every signature is validated before any money moves.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 from datetime import datetime
 
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from bank.credit.deadline import signing_deadline
@@ -26,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
         reasons_of,
         reject,
     )
-    from workflows.credit_signing_steps import ANSWER_WAIT, REGENERABLE, SigningSteps
+    from workflows.credit_signing_steps import ANSWER_WAIT, REGENERABLE, SETTLED, SigningSteps
     from workflows.credit_types import (
         ERR_AFTER_CUTOFF,
         ERR_CODE,
@@ -45,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         StepResult,
         TermsRequest,
     )
+    from workflows.credit_verification import signature_problems
 
 
 class SigningUpdates(SigningSteps):
@@ -156,7 +159,7 @@ class SigningUpdates(SigningSteps):
             await self._sign(signer)
         if self._all_signed():  # answer with the disbursement when it is quick
             with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(lambda: self._status in TERMINAL, timeout=ANSWER_WAIT)
+                await workflow.wait_condition(lambda: self._status in SETTLED, timeout=ANSWER_WAIT)
         return self._result(signer, Step.OTP, True)
 
     @submit_otp.validator
@@ -173,6 +176,7 @@ class SigningUpdates(SigningSteps):
         async with self._step():
             deadline = self._check_regenerate(action)
             self._audit(action.officer, "regeneracion.solicitada", action.reason)
+            self._reason = None  # the new generation starts clean
             await self._send_for_signing(self._generation + 1, deadline, action.officer)
             return self.state()
 
@@ -270,6 +274,33 @@ class SigningUpdates(SigningSteps):
             retry=act.PATIENT,
         )
         self._current = sealed
+
+    async def _signatures_verified(self) -> bool:
+        """Validate the sealed documents; on any problem wait for an officer, disburse nothing.
+
+        Returns:
+            True when every document carries one valid signature per signatory and the seal.
+        """
+        try:
+            validations = await self._call(
+                sign.VALIDATE_DOCUMENTS,
+                sign.ValidateInput(self._current),
+                list[sign.DocumentValidation],
+                cpu=True,
+                retry=act.PATIENT,
+                timeout=act.LONG,
+            )
+            signers = {SIGNING_ROLES[s.role]: s.identification for s in self._signatories.values()}
+            problems = signature_problems(self._current, validations, signers)
+        except ActivityError as err:  # a document changed or vanished in the store
+            problems = [str(err.cause or err)]
+        if not problems:
+            self._audit("sistema", "firmas.validadas", f"generación {self._generation}")
+            return True
+        self._reason = "; ".join(problems)
+        self._audit("sistema", "firmas.invalidas", self._reason)
+        self._set_status(Status.SIGNATURE_INVALID)
+        return False
 
     async def _send_signed_documents(self) -> None:
         recipients = tuple(

@@ -61,6 +61,8 @@ class Status(enum.StrEnum):
     DISBURSING = "DISBURSING"
     DISBURSED = "DISBURSED"
     DISBURSEMENT_FAILED = "DISBURSEMENT_FAILED"
+    SIGNATURE_INVALID = "SIGNATURE_INVALID"
+    """The sealed documents failed validation: nothing disbursed; an officer must regenerate."""
     DECLINED = "DECLINED"
     OFFER_EXPIRED = "OFFER_EXPIRED"
     CANCELLED = "CANCELLED"

@@ -62,10 +62,15 @@ def mailbox_page(directory: Mailbox, to: To = None, limit: Limit = 200) -> HTMLR
 def _row(entry: MailboxEntry) -> str:
     when = local(entry.at).strftime("%d/%m/%Y %H:%M:%S")
     code = f'<div class="otp">Código: {escape(entry.otp_code)}</div>' if entry.otp_code else ""
+    files = (
+        f'<div class="files">Adjuntos: {escape(", ".join(entry.attachments))}</div>'
+        if entry.attachments
+        else ""
+    )
     return (
         f"<tr><td>{escape(when)}</td><td>{CHANNEL_LABELS[entry.channel]}</td>"
         f"<td>{escape(entry.to)}</td><td>{escape(entry.subject or '—')}</td>"
-        f"<td>{code}<pre>{escape(entry.text)}</pre></td></tr>"
+        f"<td>{code}<pre>{escape(entry.text)}</pre>{files}</td></tr>"
     )
 
 
@@ -81,6 +86,7 @@ body{{font-family:Arial,Helvetica,sans-serif;margin:24px;color:#222}}
 h1{{color:#0b6b3a}} table{{border-collapse:collapse;width:100%}}
 td,th{{border-bottom:1px solid #ddd;padding:6px;text-align:left;vertical-align:top}}
 pre{{white-space:pre-wrap;margin:0;font-size:13px}} .otp{{font-weight:bold;color:#0b6b3a}}
+.files{{margin-top:4px;font-size:13px;color:#555}}
 </style></head><body>
 <h1>Buzón de desarrollo</h1>
 <p>Correos y SMS enviados por Cooprogreso en Línea en este entorno, del más reciente al más

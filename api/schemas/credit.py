@@ -269,6 +269,10 @@ STATUS_NOTES = {
         "El plazo para firmar venció a las 19H00. Solicita a tu Oficial de Crédito que genere "
         "nuevamente el proceso de desembolso."
     ),
+    Status.SIGNATURE_INVALID: (
+        "No pudimos validar las firmas de tus documentos. Tu Oficial de Crédito generará "
+        "nuevamente el proceso de firma."
+    ),
     Status.DISBURSEMENT_FAILED: (
         "No pudimos acreditar tu crédito. Tu Oficial de Crédito te contactará."
     ),

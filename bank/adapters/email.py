@@ -19,6 +19,15 @@ from bank.settings import CoreSettings
 
 
 @dataclass(frozen=True)
+class EmailAttachment:
+    """A file attached to an email: its name, MIME type and bytes."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class OutgoingEmail:
     """A rendered email ready to send."""
 
@@ -28,6 +37,7 @@ class OutgoingEmail:
     html: str | None = None
     message_id: str | None = None
     """A stable Message-ID lets mail clients collapse a duplicate sent by a retry."""
+    attachments: tuple[EmailAttachment, ...] = ()
 
 
 class Mailer(Protocol):
@@ -72,7 +82,11 @@ class SmtpMailer:
         )
 
     def build(self, email: OutgoingEmail) -> EmailMessage:
-        """The MIME message: UTF-8 text, plus an HTML alternative when there is one."""
+        """The MIME message: UTF-8 text, an HTML alternative when there is one, attachments.
+
+        With attachments the message becomes ``multipart/mixed``: the text (or the
+        text/HTML ``multipart/alternative``) first, then one part per file.
+        """
         message = EmailMessage()
         message["From"] = self.mail_from
         message["To"] = email.recipient
@@ -82,6 +96,11 @@ class SmtpMailer:
         message.set_content(email.text, charset="utf-8")
         if email.html is not None:
             message.add_alternative(email.html, subtype="html", charset="utf-8")
+        for attachment in email.attachments:
+            maintype, _, subtype = attachment.content_type.partition(";")[0].strip().partition("/")
+            message.add_attachment(
+                attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+            )
         return message
 
     def send(self, email: OutgoingEmail) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bank.models.base import Base, BigId, utcnow
@@ -80,5 +81,10 @@ class OutboundMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    """Document-store references ``{key, filename, content_type, sha256}``, never bytes:
+    the dispatcher loads and checks each one when it sends the email."""
 
     __table_args__ = (Index("ix_outbound_status", "status", "id"),)

@@ -4,12 +4,14 @@ Callers enqueue inside their own transaction (:func:`enqueue`); a :class:`Dispat
 delivers afterwards, in the worker's background loop or at once with ``deliver_now``.
 """
 
+from bank.notifications.attachments import Attachment
 from bank.notifications.dispatcher import Dispatcher, DispatchReport, RetryPolicy
 from bank.notifications.outbox import enqueue
 from bank.notifications.templates import TEMPLATES, Rendered, TemplateError, render
 
 __all__ = [
     "TEMPLATES",
+    "Attachment",
     "DispatchReport",
     "Dispatcher",
     "Rendered",

@@ -21,11 +21,13 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bank.adapters.documents import DocumentStore, document_store_from_settings
 from bank.adapters.email import Mailer, OutgoingEmail, SmtpMailer
 from bank.adapters.errors import DeliveryError
 from bank.adapters.sms import SmsSender, sms_sender_from_settings
 from bank.models.base import utcnow
 from bank.models.messaging import Channel, MessageStatus, OutboundMessage
+from bank.notifications import attachments
 from bank.notifications.outbox import REDACTED, unseal
 from bank.settings import CoreSettings
 
@@ -84,11 +86,17 @@ class Dispatcher:
         sms: SmsSender,
         secret_key: str,
         dev_outbox: bool,
+        documents: DocumentStore | None = None,
         retry: RetryPolicy | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """Deliver with ``mailer``/``sms``; ``dev_outbox`` keeps sensitive bodies after sending."""
+        """Deliver with ``mailer``/``sms``; ``dev_outbox`` keeps sensitive bodies after sending.
+
+        ``documents`` is where email attachments are loaded from; without it a message with
+        attachments is not sent (it fails the attempt and is retried).
+        """
         self.sessions = sessions
+        self.documents = documents
         self.mailer = mailer
         self.sms = sms
         self.secret_key = secret_key
@@ -98,11 +106,12 @@ class Dispatcher:
 
     @classmethod
     def from_settings(cls, settings: CoreSettings, sessions: sessionmaker[Session]) -> Dispatcher:
-        """The real SMTP mailer and the configured SMS sender (simulator or HTTP gateway)."""
+        """The real SMTP mailer, the configured SMS sender and document store."""
         return cls(
             sessions,
             mailer=SmtpMailer.from_settings(settings),
             sms=sms_sender_from_settings(settings),
+            documents=document_store_from_settings(settings),
             secret_key=settings.secret_key,
             dev_outbox=settings.dev_outbox,
         )
@@ -226,6 +235,10 @@ class Dispatcher:
         html = unseal(self.secret_key, key, message.body_html) if message.body_html else None
         # Deterministic Message-ID: a resend after a crash is recognisably the same email.
         message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@cooprogreso.fin.ec>"
+        # Loaded and checked before anything is sent: a changed document fails the attempt.
+        files = attachments.load(self.documents, message.attachments or [])
         self.mailer.send(
-            OutgoingEmail(message.recipient, message.subject or "", text, html, message_id)
+            OutgoingEmail(
+                message.recipient, message.subject or "", text, html, message_id, tuple(files)
+            )
         )

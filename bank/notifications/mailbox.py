@@ -34,10 +34,12 @@ class MailboxEntry:
     reference: str | None
     """SMS: the outbox key (``otp:<challenge id>`` for codes); email: its Message-ID."""
     otp_code: str | None
+    attachments: tuple[str, ...] = ()
+    """Email: the file names of its attachments, in order."""
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready dict (ISO timestamp)."""
-        return {**asdict(self), "at": self.at.isoformat()}
+        return {**asdict(self), "at": self.at.isoformat(), "attachments": list(self.attachments)}
 
 
 def _received_at(message: EmailMessage, path: Path) -> datetime:
@@ -76,6 +78,9 @@ def read_email(path: Path) -> MailboxEntry:
         source=path.name,
         reference=str(message.get("Message-ID") or "") or None,
         otp_code=None,
+        attachments=tuple(
+            part.get_filename() or "(sin nombre)" for part in message.iter_attachments()
+        ),
     )
 
 

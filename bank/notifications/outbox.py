@@ -12,7 +12,7 @@ import base64
 import hashlib
 import hmac
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bank.models.base import utcnow
 from bank.models.messaging import Channel, OutboundMessage
+from bank.notifications.attachments import Attachment
 from bank.notifications.templates import SENSITIVE, render
 from bank.settings import CoreSettings
 
@@ -80,6 +81,7 @@ def enqueue(
     sensitive: bool = False,
     secret_key: str | None = None,
     clock: Callable[[], datetime] = utcnow,
+    attachments: Sequence[Attachment] = (),
 ) -> OutboundMessage:
     """Render ``template`` and add the message to the outbox in the caller's transaction.
 
@@ -99,10 +101,12 @@ def enqueue(
             the caller passes, so a forgotten flag cannot store a secret in clear.
         secret_key: sealing key; defaults to ``COOP_SECRET_KEY``.
         clock: time source (tests).
+        attachments: documents to attach, by document-store reference (emails only); the
+            dispatcher loads them when sending and checks their SHA-256.
 
     Raises:
         TemplateError: unknown template or incomplete context.
-        ValueError: bad recipient, or channel not the template's.
+        ValueError: bad recipient, channel not the template's, or attachments on an SMS.
     """
     existing = session.scalars(
         select(OutboundMessage).where(OutboundMessage.idempotency_key == key)
@@ -113,6 +117,8 @@ def enqueue(
     if rendered.channel is not channel:
         raise ValueError(f"template {template} is for {rendered.channel}, not {channel}")
     _check_recipient(recipient, channel)
+    if attachments and channel is not Channel.EMAIL:
+        raise ValueError("only emails carry attachments")
     sensitive = sensitive or template in SENSITIVE
     text, html = rendered.text, rendered.html
     if sensitive:
@@ -128,6 +134,7 @@ def enqueue(
         "body_html": html,
         "template": template,
         "sensitive": sensitive,
+        "attachments": [attachment.as_row() for attachment in attachments],
         "created_at": clock(),
     }
     session.execute(_insert_ignoring_duplicates(session).values(**values))

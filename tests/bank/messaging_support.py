@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bank.adapters.documents import DocumentStore
 from bank.adapters.email import OutgoingEmail, SmtpMailer
 from bank.adapters.sms import SimulatedSms
 from bank.models import CivilStatus, IdentificationType, Member
@@ -68,6 +69,7 @@ def dispatcher(
     dev_outbox: bool = False,
     retry: RetryPolicy | None = None,
     sms: SimulatedSms | None = None,
+    documents: DocumentStore | None = None,
 ) -> Dispatcher:
     """A dispatcher writing SMS to ``mailbox`` and email to a local SMTP port."""
     mailer = (
@@ -81,6 +83,7 @@ def dispatcher(
         sms=sms or SimulatedSms(mailbox),
         secret_key=SECRET,
         dev_outbox=dev_outbox,
+        documents=documents,
         retry=retry,
         clock=clock,
     )

@@ -78,3 +78,32 @@ def test_sqlite_upgrade_keeps_existing_data(tmp_path: Path) -> None:
         assert conn.execute(text("SELECT number FROM loans")).scalar() == "0100000001"
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     engine.dispose()
+
+
+def test_sqlite_upgrade_gives_queued_messages_no_attachments(tmp_path: Path) -> None:
+    """0003 adds ``attachments``; a message queued before it reads back as ``[]``."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    migrate.upgrade(url, "0002")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO outbound_messages (id, idempotency_key, channel, recipient,"
+                " body_text, template, sensitive, status, attempts, created_at)"
+                " VALUES (1, 'otp:1', 'SMS', '0991234567', 'x', 'otp', 1, 'PENDING', 0,"
+                " '2026-01-01 00:00:00')"
+            )
+        )
+    engine.dispose()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT attachments FROM outbound_messages")).scalar() == "[]"
+    engine.dispose()
+    migrate.downgrade(url, "0002")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM outbound_messages")).scalar() == 1
+    engine.dispose()

@@ -104,6 +104,10 @@ class FakeServices:
     disbursements: list[act.DisburseInput] = field(default_factory=list)
     ledger_posts: set[str] = field(default_factory=set)
     signed: list[str] = field(default_factory=list)
+    chains: dict[str, list[sign.SignatureReport]] = field(default_factory=dict)
+    """The signatures each document version carries, by SHA-256 (what pyHanko would read)."""
+    broken_signature: bool = False
+    """Validation finds the first signature of every document not intact."""
 
     @activity.defn(name=act.LOAD_MEMBER_PROFILE)
     async def load_profile(self, request: act.LoadProfileInput) -> MemberProfile:
@@ -163,19 +167,50 @@ class FakeServices:
 
     @activity.defn(name=act.VERIFY_SIGNING_OTP)
     async def verify_otp(self, request: act.SigningOtpCheck) -> act.SigningOtpVerdict:
-        issued = next(o for o in self.otps if o.role == request.role)
+        issued = next(o for o in reversed(self.otps) if o.role == request.role)
         bound = request.document_hashes == issued.document_hashes
         return act.SigningOtpVerdict(request.code == RIGHT_OTP and bound, 4)
 
     @activity.defn(name=sign.SIGN_DOCUMENTS)
     async def sign_documents(self, request: sign.SignInput) -> list[sign.DocumentRef]:
         self.signed.append(request.signatory.role)
-        return [replace(d, sha256=sha(d.sha256 + request.step)) for d in request.documents]
+        person = request.signatory
+        name = sign.SIGNATURE_FIELDS[sign.SignatoryRole(person.role)]
+        return [
+            self._chain(d, request.step, name, person.full_name, person.identification)
+            for d in request.documents
+        ]
 
     @activity.defn(name=sign.SEAL_DOCUMENTS)
     async def seal(self, request: sign.SealInput) -> list[sign.DocumentRef]:
         self.calls.append("seal")
-        return [replace(d, sha256=sha(d.sha256 + "seal")) for d in request.documents]
+        return [
+            self._chain(d, "seal", sign.SEAL_FIELD, "COOPROGRESO", "1790000000001")
+            for d in request.documents
+        ]
+
+    @activity.defn(name=sign.VALIDATE_DOCUMENTS)
+    async def validate(self, request: sign.ValidateInput) -> list[sign.DocumentValidation]:
+        self.calls.append("validate")
+        results = []
+        for document in request.documents:
+            reports = list(self.chains.get(document.sha256, []))
+            if self.broken_signature and reports:
+                reports[0] = replace(reports[0], intact=False)
+            all_ok = bool(reports) and all(r.ok for r in reports)
+            results.append(sign.DocumentValidation(document.kind, document.key, reports, all_ok))
+        return results
+
+    def _chain(
+        self, document: sign.DocumentRef, step: str, name: str, signer: str, identification: str
+    ) -> sign.DocumentRef:
+        """The next version of ``document``, carrying one more (valid) signature."""
+        signed = replace(document, sha256=sha(document.sha256 + step))
+        report = sign.SignatureReport(
+            name, signer, identification, True, True, True, "ENTIRE_FILE", "NONE", True, None
+        )
+        self.chains[signed.sha256] = [*self.chains.get(document.sha256, []), report]
+        return signed
 
     @activity.defn(name=act.DISBURSE)
     async def disburse(self, request: act.DisburseInput) -> act.Disbursement:
@@ -196,8 +231,8 @@ class FakeServices:
         return [
             self.load_profile, self.record_consent, self.validate_document, self.extract_face,
             self.authenticate_face, self.render, self.create_links, self.verify_identity,
-            self.issue_otp, self.verify_otp, self.sign_documents, self.seal, self.disburse,
-            self.send_signed,
+            self.issue_otp, self.verify_otp, self.sign_documents, self.seal, self.validate,
+            self.disburse, self.send_signed,
         ]  # fmt: skip
 
 

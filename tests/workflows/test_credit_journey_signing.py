@@ -140,6 +140,29 @@ async def test_cancel_by_officer_ends_the_journey(time_skipping_env, task_queue)
     assert result.status is Status.CANCELLED and result.reason == OFFICER.reason
 
 
+async def test_broken_signature_is_not_disbursed_until_regenerated(time_skipping_env, task_queue):
+    env = time_skipping_env
+    fakes = FakeServices(profile=profile(married=False), broken_signature=True)
+    now = await to_morning(env)
+    async with journey(env, task_queue, fakes, offer(now)) as handle:
+        await send_request(handle, married=False)
+        answer = await otp(handle, "MEMBER", await sign_up_to_otp(handle, fakes, "MEMBER"))
+        invalid = await handle.query(WF.state)
+        disbursed_while_invalid = list(fakes.disbursements)
+        fakes.broken_signature = False  # the officer regenerates: new documents, new links
+        await handle.execute_update(WF.regenerate, OFFICER)
+        await otp(handle, "MEMBER", await sign_up_to_otp(handle, fakes, "MEMBER", gen=2))
+        result = await finished(env, handle)
+
+    assert answer.passed and answer.status is Status.SIGNATURE_INVALID
+    assert invalid.status is Status.SIGNATURE_INVALID and disbursed_while_invalid == []
+    assert invalid.loan_number is None and invalid.reason and "FirmaSocio" in invalid.reason
+    assert [a.action for a in invalid.audit][-2:] == ["firmado", "firmas.invalidas"]
+    assert fakes.calls.count("validate") == 2
+    assert result.status is Status.DISBURSED and result.reason is None
+    assert [d.generation for d in fakes.disbursements] == [2]
+
+
 async def _happy_spouse_path(env, task_queue, wid):
     fakes = FakeServices()
     now = await to_morning(env)
