@@ -18,11 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.signing import GENERATED_STEP, PDF, document_key
 from bank import otp
-from bank.adapters.documents import DocumentError, DocumentStore
 from bank.adapters.registro_civil import MISMATCH, RegistroCivil
-from bank.credit import disbursement, notices, store
+from bank.credit import disbursement, store
 from bank.credit.deadline import local_date
 from bank.credit.requirements import MemberProfile
 from bank.credit.tokens import derive_token
@@ -30,8 +28,10 @@ from bank.db import transaction
 from bank.models import Channel, OtpChallenge, OtpStatus, utcnow
 from bank.money import from_cents
 from bank.notifications import Attachment, enqueue
-from bank.signing.contracts import DocumentKind, DocumentRef
+from bank.signing.contracts import DocumentRef
 from workflows import credit_contracts as act
+
+PDF = "application/pdf"
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,9 @@ def _otp_payload(
     }
 
 
-def _signed_attachment(ref: DocumentRef) -> Attachment:
-    """A sealed document as an attachment: referenced by key, checked by SHA-256 on sending."""
-    return Attachment(ref.key, f"{ref.kind}-firmado.pdf", PDF, ref.sha256)
+def _attachment(ref: DocumentRef, suffix: str = "") -> Attachment:
+    """A stored PDF as an attachment: referenced by key, checked by SHA-256 on sending."""
+    return Attachment(ref.key, f"{ref.kind}{suffix}.pdf", PDF, ref.sha256)
 
 
 class CreditActivities:
@@ -76,16 +76,10 @@ class CreditActivities:
         registro_civil: RegistroCivil,
         public_url: str,
         deliver: Deliver | None = None,
-        documents: DocumentStore | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """Hold the session factory, the secret, the Registro Civil and the public base URL.
-
-        ``documents`` is the store the rendered PDFs are in: the signing-link emails attach
-        them (without it they carry only the link).
-        """
+        """Hold the session factory, the secret, the Registro Civil and the public base URL."""
         self.sessions = sessions
-        self.documents = documents
         self.secret_key = secret_key
         self.registro_civil = registro_civil
         self.public_url = public_url.rstrip("/")
@@ -121,7 +115,7 @@ class CreditActivities:
         Each email attaches the generation's rendered PDFs, the documents to review and sign.
         """
         issued, keys = [], []
-        to_sign = self._documents_to_sign(request.workflow_id, request.generation)
+        to_sign = [_attachment(ref) for ref in request.documents]
         with transaction(self.sessions) as session:
             for person in request.recipients:
                 token = derive_token(
@@ -260,7 +254,7 @@ class CreditActivities:
     def send_signed_documents(self, request: act.SignedDocumentsInput) -> int:
         """Email every signatory the sealed documents, attached, and where to get them."""
         keys = []
-        sealed = [_signed_attachment(ref) for ref in request.documents]
+        sealed = [_attachment(ref, "-firmado") for ref in request.documents]
         with transaction(self.sessions) as session:
             for person in request.recipients:
                 key = f"credit-signed:{request.workflow_id}:{request.generation}:{person.role}"
@@ -269,7 +263,7 @@ class CreditActivities:
                     key=key,
                     channel=Channel.EMAIL,
                     recipient=person.email,
-                    template=notices.TEMPLATE,
+                    template="credit_documents_signed",
                     context={
                         "name": person.first_names,
                         "loan_number": request.loan_number,
@@ -288,25 +282,6 @@ class CreditActivities:
         for key in keys:
             self._deliver(key)
         return len(keys)
-
-    def _documents_to_sign(self, workflow_id: str, generation: int) -> list[Attachment]:
-        """The generation's rendered PDFs (stored by ``signing.render_credit_documents``).
-
-        A document missing or corrupted in the store is left out (and logged): the member
-        still reviews every document behind the link, whose step checks the SHA-256s.
-        """
-        if self.documents is None:
-            return []
-        found = []
-        for kind in DocumentKind:
-            key = document_key(workflow_id, generation, GENERATED_STEP, kind.value)
-            try:
-                stored = self.documents.get(key)
-            except DocumentError as exc:
-                log.warning("document to sign %s not attached: %s", key, type(exc).__name__)
-                continue
-            found.append(Attachment(key, f"{kind.value}.pdf", PDF, stored.info.sha256))
-        return found
 
     def _pending_challenge(
         self, session: Session, member_id: int, payload: dict[str, object]

@@ -81,28 +81,18 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
         registro_civil=SimulatedRegistroCivil(),  # no real gateway configured yet
         public_url=getattr(settings, "public_url", None) or PUBLIC_URL,
         deliver=build.dispatcher.deliver_now,
-        documents=document_store_from_settings(settings),
     )
     return enrollment.all() + credit.all()
 
 
 def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:
     """Activities of the CPU-heavy queue (the credit journey's, issue 3)."""
-    activities: list[Callable[..., Any]] = []
-    activities += signing_activities(settings)
-    kyc = KycActivities(document_store_from_settings(settings), KycSettings().limits())
-    activities += kyc.all()
-    return activities
-
-
-def signing_activities(settings: WorkerSettings) -> list[Callable[..., Any]]:
-    """Render, sign, seal and validate the credit documents.
-
-    The CA is created on first start in the embedded run (``COOP_CA_DIR``) and loaded from
-    the configured files in production (``COOP_CA_CERT_PATH``, ``COOP_CA_KEY_PATH``).
-    """
-    signing = SigningActivities(document_store_from_settings(settings), ca_from_settings(settings))
-    return signing.all()
+    documents = document_store_from_settings(settings)  # one client for both groups
+    # The CA is created on first start in the embedded run (COOP_CA_DIR) and loaded from the
+    # configured files in production (COOP_CA_CERT_PATH, COOP_CA_KEY_PATH).
+    signing = SigningActivities(documents, ca_from_settings(settings))
+    kyc = KycActivities(documents, KycSettings().limits())
+    return signing.all() + kyc.all()
 
 
 async def build(settings: WorkerSettings) -> Components:

@@ -81,6 +81,8 @@ class LinksInput:
     generation: int
     deadline: datetime
     recipients: tuple[LinkRecipient, ...]
+    documents: tuple[DocumentRef, ...] = ()
+    """The generation's rendered PDFs, attached to each signing-link email."""
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,7 @@ class SigningSteps:
         )
         links = await self._call(
             act.CREATE_SIGNING_LINKS,
-            act.LinksInput(wid, generation, deadline, recipients),
+            act.LinksInput(wid, generation, deadline, recipients, tuple(rendered)),
             list[act.LinkIssued],
             timeout=act.MEDIUM,
         )

@@ -249,6 +249,41 @@ def transfer_rejected(context: Context) -> Rendered:
     )
 
 
+_DOCUMENT_NAMES = {
+    "contrato-credito": "Contrato de crédito",
+    "pagare": "Pagaré",
+    "tabla-amortizacion": "Tabla de amortización",
+    "autorizacion-debito": "Autorización de débito",
+}
+
+
+def credit_documents_signed(context: Context) -> Rendered:
+    """Context: ``name``, ``loan_number``, ``net_amount`` (Decimal string), ``at`` (ISO),
+    ``url`` (loan detail), ``documents`` (list of ``{kind, sha256}``)."""
+    try:
+        at = datetime.fromisoformat(str(context["at"]))
+        documents = [
+            (_DOCUMENT_NAMES.get(d["kind"], d["kind"]), f"SHA-256 {d['sha256'][:16]}…")
+            for d in context["documents"]
+        ]
+        letter = Letter(
+            subject="Documentos firmados de tu crédito",
+            dateline=spanish.dateline(at, city=None),
+            greeting=f"Estimado/a: {context['name']}",
+            intro=(
+                f"Tu crédito N° {context['loan_number']} fue desembolsado: acreditamos "
+                f"{spanish.money(context['net_amount'])} en tu cuenta Cooprogreso.",
+                "Estos son los documentos de tu operación, firmados electrónicamente:",
+            ),
+            details=tuple(documents),
+            link=("Descarga tus documentos", "AQUÍ", str(context["url"])),
+            outro=("Atentamente,", "Cooprogreso, Cooperativa de Ahorro y Crédito."),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TemplateError(f"credit_documents_signed: {exc}") from exc
+    return Rendered(Channel.EMAIL, letter.subject, as_text(letter), as_html(letter))
+
+
 TEMPLATES: dict[str, Callable[[Context], Rendered]] = {
     "otp": otp_sms,
     "temporary_password": temporary_password,
@@ -256,6 +291,7 @@ TEMPLATES: dict[str, Callable[[Context], Rendered]] = {
     "signing_link": signing_link,
     "scheduled_payment_skipped": scheduled_payment_skipped,
     "transfer_rejected": transfer_rejected,
+    "credit_documents_signed": credit_documents_signed,
 }
 
 

@@ -24,13 +24,12 @@ NOW = datetime(2026, 6, 8, 17, 40, tzinfo=UTC)
 PDF = "application/pdf"
 
 
-def activities(sessions: sessionmaker[Session], store: LocalDocumentStore) -> CreditActivities:
+def activities(sessions: sessionmaker[Session]) -> CreditActivities:
     return CreditActivities(
         sessions,
         secret_key=SECRET,
         registro_civil=SimulatedRegistroCivil(),
         public_url="https://bancaweb.cooprogreso.test",
-        documents=store,
         clock=lambda: NOW,
     )
 
@@ -58,10 +57,11 @@ def messages(sessions: sessionmaker[Session], template: str) -> list[OutboundMes
 
 def test_signing_link_emails_attach_the_documents_to_sign(sessions, tmp_path: Path):
     store = LocalDocumentStore(tmp_path / "documents")
-    expected = []
+    expected, rendered = [], []
     for kind in DocumentKind:
         key = document_key(WID, 1, GENERATED_STEP, kind.value)
         info = store.put(key, f"%PDF-1.7 {kind.value}".encode(), PDF)
+        rendered.append(DocumentRef(kind.value, key, info.sha256, info.size))
         expected.append(
             {
                 "key": key,
@@ -70,8 +70,8 @@ def test_signing_link_emails_attach_the_documents_to_sign(sessions, tmp_path: Pa
                 "sha256": info.sha256,
             }
         )
-    credit, env = activities(sessions, store), ActivityEnvironment()
-    request = act.LinksInput(WID, 1, NOW, recipients(sessions))
+    credit, env = activities(sessions), ActivityEnvironment()
+    request = act.LinksInput(WID, 1, NOW, recipients(sessions), tuple(rendered))
     env.run(credit.create_signing_links, request)
     env.run(credit.create_signing_links, request)  # a retry: same keys, no new messages
 
@@ -87,7 +87,7 @@ def test_signed_documents_email_attaches_the_sealed_documents(sessions, tmp_path
         key = document_key(WID, 1, "sellado", kind.value)
         info = store.put(key, f"%PDF-1.7 sellado {kind.value}".encode(), PDF)
         sealed.append(DocumentRef(kind.value, key, info.sha256, info.size))
-    credit, env = activities(sessions, store), ActivityEnvironment()
+    credit, env = activities(sessions), ActivityEnvironment()
     request = act.SignedDocumentsInput(
         WID, 1, "0100000001", 975_000, recipients(sessions), tuple(sealed)
     )
@@ -107,8 +107,8 @@ def test_signed_documents_email_attaches_the_sealed_documents(sessions, tmp_path
     assert [m.attachments for m in signed] == [expected, expected]
 
 
-def test_missing_documents_to_sign_leave_the_link_email_without_them(sessions, tmp_path):
-    credit = activities(sessions, LocalDocumentStore(tmp_path / "empty"))
+def test_a_link_request_without_documents_sends_the_link_alone(sessions):
+    credit = activities(sessions)
     request = act.LinksInput(WID, 2, NOW, recipients(sessions)[:1])
     ActivityEnvironment().run(credit.create_signing_links, request)
     [link] = messages(sessions, "signing_link")

@@ -75,3 +75,24 @@ def test_html_bodies_escape_member_data():
     assert rendered.html is not None
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert "B &amp; C" in rendered.html
+
+
+def test_signed_documents_email_renders_in_any_process() -> None:
+    """Registered with the other templates: a dispatcher that never imported the credit
+    activities can still deliver it."""
+    from bank.notifications.templates import render as render_template
+
+    rendered = render_template(
+        "credit_documents_signed",
+        {
+            "name": "NANCY",
+            "loan_number": "0100000001",
+            "net_amount": "9750.00",
+            "at": "2026-06-08T12:40:00-05:00",
+            "url": "https://bancaweb.cooprogreso.test/creditos/0100000001",
+            "documents": [{"kind": "pagare", "sha256": "ab" * 32}],
+        },
+    )
+    assert rendered.subject == "Documentos firmados de tu crédito"
+    assert "$9,750.00" in rendered.text
+    assert "Pagaré" in rendered.text
