@@ -35,21 +35,26 @@ from temporalio.worker import Worker
 from activities.credit import CreditActivities
 from activities.enrollment import EnrollmentActivities
 from activities.kyc import KycActivities
+from activities.movements import MovementActivities
 from activities.signing import SigningActivities
+from bank.adapters.billers import SimulatedBillers
 from bank.adapters.documents import document_store_from_settings
 from bank.adapters.registro_civil import SimulatedRegistroCivil
+from bank.adapters.spi import SimulatedSpi
 from bank.db import make_engine, session_factory
 from bank.kyc.config import KycSettings
 from bank.notifications import Dispatcher
+from bank.payments.config import PaymentSettings
 from bank.settings import WorkerSettings
 from bank.signing.ca import ca_from_settings
 from bank.temporal import connect, ensure_search_attributes
 from workflows.credit_journey import CreditJourneyWorkflow
 from workflows.enrollment import EnrollmentWorkflow
+from workflows.movement import MovementWorkflow
 
 log = logging.getLogger("workers.main")
 
-WORKFLOWS: Sequence[type] = (EnrollmentWorkflow, CreditJourneyWorkflow)
+WORKFLOWS: Sequence[type] = (EnrollmentWorkflow, CreditJourneyWorkflow, MovementWorkflow)
 KYC_SLOTS = 2
 """Concurrent CPU-heavy activities: one per core on the reference 2-core machine."""
 GRACEFUL_SHUTDOWN = timedelta(seconds=15)
@@ -82,7 +87,17 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
         public_url=getattr(settings, "public_url", None) or PUBLIC_URL,
         deliver=build.dispatcher.deliver_now,
     )
-    return enrollment.all() + credit.all()
+    payments = PaymentSettings()
+    movements = MovementActivities(
+        sessions,
+        rules=payments.rules(),
+        # No real SPI or biller gateway is configured yet: the simulators (docs/simulators.md).
+        spi=SimulatedSpi(immediate_delay=timedelta(seconds=payments.spi_immediate_seconds)),
+        billers=SimulatedBillers(sessions),
+        secret_key=settings.secret_key,
+        deliver=build.dispatcher.deliver_now,
+    )
+    return enrollment.all() + credit.all() + movements.all()
 
 
 def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:
