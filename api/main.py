@@ -19,7 +19,20 @@ from psycopg_pool import AsyncConnectionPool
 
 from api import errors
 from api.deps import AppState, Clock, LazyTemporalClient
-from api.routes import auth, credit, credit_signing, dev, enrollment, officer, products
+from api.routes import (
+    auth,
+    beneficiaries,
+    credit,
+    credit_signing,
+    dev,
+    enrollment,
+    officer,
+    products,
+    registrations,
+)
+from api.routes.money import router as money_router
+from api.routes.movements import router as movements_router
+from api.routes.payment_history import router as payment_history_router
 from bank.auth import AuthPolicy
 from bank.db import async_session_factory, make_async_engine
 from bank.queries.position_pg import PositionReader
@@ -136,12 +149,18 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_api_route("/health", health, methods=["GET"], tags=["Salud"])
     # Routers are matched in order and every nesting level costs a little on every request:
     # the products router (with the hot /position first) comes first, one level deep.
+    app.include_router(money_router, prefix=API_PREFIX)  # /cards/payable before /cards/{id}
+    app.include_router(movements_router, prefix=API_PREFIX)
+    app.include_router(registrations.cards_router, prefix=API_PREFIX)
     app.include_router(products.router, prefix=API_PREFIX)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(enrollment.router, prefix=API_PREFIX)
     app.include_router(credit.router, prefix=API_PREFIX)
     app.include_router(credit_signing.router, prefix=API_PREFIX)
     app.include_router(officer.router, prefix=API_PREFIX)
+    app.include_router(beneficiaries.router, prefix=API_PREFIX)
+    app.include_router(registrations.router, prefix=API_PREFIX)
+    app.include_router(payment_history_router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)

@@ -111,13 +111,7 @@ class MovementWorkflow:
         )
         self._set(Status.PREPARING)
         if await self._prepare(request):
-            with contextlib.suppress(asyncio.TimeoutError):
-                await workflow.wait_condition(
-                    lambda: self._state.status is not Status.AWAITING_OTP, timeout=OTP_WINDOW
-                )
-            if self._state.status is Status.AWAITING_OTP:
-                self._set(Status.EXPIRED)
-            await workflow.wait_condition(lambda: self._state.status is not Status.CONFIRMING)
+            await self._await_confirmation()
             if self._state.status is Status.POSTED:
                 await self._settle()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -175,6 +169,18 @@ class MovementWorkflow:
             raise ApplicationError("La operación ya no puede cancelarse.", type="ESTADO_INVALIDO")
 
     # --- steps ----------------------------------------------------------------------------
+
+    async def _await_confirmation(self) -> None:
+        """Wait for a right code (wrong ones keep waiting) until the OTP window closes."""
+        waiting = (Status.AWAITING_OTP, Status.CONFIRMING)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await workflow.wait_condition(
+                lambda: self._state.status not in waiting, timeout=OTP_WINDOW
+            )
+        # A confirmation running when the window closed may still finish.
+        await workflow.wait_condition(lambda: self._state.status is not Status.CONFIRMING)
+        if self._state.status is Status.AWAITING_OTP:
+            self._set(Status.EXPIRED)
 
     async def _prepare(self, request: MovementInput) -> bool:
         try:

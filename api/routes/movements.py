@@ -182,7 +182,7 @@ async def confirm_movement(
             f"El código ingresado es incorrecto. Te quedan {tries}.",
             details={"intentos_restantes": state.attempts_left},
         )
-    if state.status is Status.FAILED and state.refusal is None:
+    if state.status is Status.FAILED:
         raise ApiError(
             422,
             "INTENTOS_AGOTADOS",

@@ -1,0 +1,1 @@
+"""Money movements: transfers, bill and card payments, beneficiaries."""
