@@ -75,6 +75,8 @@ _PATIENT = RetryPolicy(
     maximum_attempts=0,
 )
 """Settlement: money already left the account; keep trying until the other side answers."""
+POSTING_TIMEOUT = timedelta(seconds=10)
+"""One posting is milliseconds; an attempt lost with its worker is retried after this."""
 CONFIRM_WAIT = timedelta(seconds=10)
 """How long ``confirm`` waits for a bill payment's biller answer before saying "en proceso"."""
 STATUS_POLL = timedelta(minutes=1)
@@ -216,7 +218,7 @@ class MovementWorkflow:
                     self._input.order.new_beneficiary,
                 ),
                 result_type=Executed,
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=POSTING_TIMEOUT,
                 retry_policy=_POSTING,
             )
         except ActivityError as err:

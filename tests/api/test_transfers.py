@@ -95,10 +95,9 @@ async def test_cooprogreso_transfer_moves_principal_fee_and_iva(money: Money, pe
 async def test_own_accounts_transfer_is_free(money: Money, people) -> None:
     ana, _ = people
     with money.sessions.begin() as session:
-        from bank.models import Member as M
-        from tests import factories as f
-
-        second = f.make_account(session, session.get(M, ana.member_id))
+        owner = session.get(MemberRow, ana.member_id)
+        assert owner is not None
+        second = f.make_account(session, owner)
         second_number, second_id = second.number, second.id
     body = {
         "tipo": "PROPIAS",
