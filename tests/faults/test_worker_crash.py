@@ -53,7 +53,7 @@ async def test_worker_killed_after_posting_completes_the_transfer_once(
         beto = make_member(session, "beto", 0)
     task_queue = f"fault-{uuid.uuid4()}"
     target = env.client.service_client.config.target_host
-    doomed = subprocess.Popen(
+    doomed = subprocess.Popen(  # noqa: ASYNC220 - a process the test kills, read line by line
         [
             sys.executable,
             "-m",
