@@ -76,13 +76,12 @@ async def start_transfer(
     body: TransferenciaIn,
     request: Request,
     member: CurrentMember,
-    db: DbSession,
     client: TemporalClient,
     idempotency_key: IdempotencyKey = None,
 ) -> MovimientoOut:
     """Preview a transfer (own accounts, another Cooprogreso member, another institution)."""
     key = checked_key(idempotency_key)
-    await require_origin(db, member.member_id, body.cuenta_origen)
+    await require_origin(request, member.member_id, body.cuenta_origen)
     kind = _TRANSFER_KINDS[body.tipo]
     new = body.nuevo_beneficiario
     payee = None
@@ -190,13 +189,12 @@ async def start_service_payment(
     body: PagoServicioIn,
     request: Request,
     member: CurrentMember,
-    db: DbSession,
     client: TemporalClient,
     idempotency_key: IdempotencyKey = None,
 ) -> MovimientoOut:
     """Preview the payment of the selected receipts (amounts come from the biller)."""
     key = checked_key(idempotency_key)
-    await require_origin(db, member.member_id, body.cuenta_origen)
+    await require_origin(request, member.member_id, body.cuenta_origen)
     order = Order(
         kind=Kind.SERVICE_PAYMENT,
         member_id=member.member_id,
@@ -258,13 +256,12 @@ async def start_card_payment(
     body: PagoTarjetaIn,
     request: Request,
     member: CurrentMember,
-    db: DbSession,
     client: TemporalClient,
     idempotency_key: IdempotencyKey = None,
 ) -> MovimientoOut:
     """Preview a card payment: minimum, total or another amount."""
     key = checked_key(idempotency_key)
-    await require_origin(db, member.member_id, body.cuenta_origen)
+    await require_origin(request, member.member_id, body.cuenta_origen)
     if (body.tarjeta_id is None) == (body.tarjeta_registrada_id is None):
         raise ApiError(422, "TARJETA_REQUERIDA", "Selecciona una sola tarjeta a pagar.")
     if body.opcion == "OTRO" and body.monto is None:

@@ -17,7 +17,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import CurrentMember, DbSession, TemporalClient, app_state
+from api.deps import CurrentMember, TemporalClient, app_state
 from api.errors import ApiError
 from api.schemas.common import ERROR_RESPONSES, ErrorBody
 from api.schemas.movements import ConfirmacionIn, MovimientoOut, movimiento
@@ -76,9 +76,14 @@ def checked_key(key: str | None) -> str:
     return key
 
 
-async def require_origin(db: DbSession, member_id: int, number: str) -> None:
-    """404 unless the origin account is the caller's (never reveal another's account)."""
-    owner = await db.scalar(select(Account.member_id).where(Account.number == number))
+async def require_origin(request: Request, member_id: int, number: str) -> None:
+    """404 unless the origin account is the caller's (never reveal another's account).
+
+    A short session of its own: the request then waits on Temporal without holding a
+    database connection.
+    """
+    async with app_state(request).read_engine.connect() as conn:
+        owner = await conn.scalar(select(Account.member_id).where(Account.number == number))
     if owner != member_id:
         raise ApiError(404, "CUENTA_NO_ENCONTRADA", "No encontramos la cuenta de origen.")
 

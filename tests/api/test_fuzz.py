@@ -8,6 +8,7 @@ the fuzzer's session) are left out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,8 @@ schema = (
     .exclude(path_regex="^/api/v1/(enrollment|credit|signing|officer)")
     .exclude(path="/api/v1/auth/logout")
 )
+TEMPORAL_BACKED = re.compile(r"^/api/v1/(transfers|services/payments|card-payments|movements)")
+"""Routes that start or query a workflow: with no Temporal server they answer 503."""
 schema.config.generation.update(modes=list(GenerationMode))  # valid *and* invalid input
 
 
@@ -78,5 +81,9 @@ def test_no_input_makes_a_server_error(
 
     response = _running_client.request(**_httpx_kwargs(kwargs))
 
+    if response.status_code == 503 and TEMPORAL_BACKED.match(case.path):
+        # Valid input reached Temporal, which this module does not run: the documented answer.
+        assert response.json()["code"] == "SERVICIO_NO_DISPONIBLE", response.text
+        return
     assert response.status_code < 500, (case.method, case.formatted_path, response.text)
     assert response.headers["content-type"].startswith(("application/json", "application/pdf"))

@@ -1,0 +1,74 @@
+"""The movement workflow replays its committed history (an interbank transfer the SPI
+rejects: preview, a wrong code, the posting, the clearing wait, the reversal).
+
+Re-record only when the workflow changes on purpose: ``COOP_RECORD_HISTORIES=1``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
+
+from bank.settings import ApiSettings
+from bank.temporal import DATA_CONVERTER
+from tests.api.credit_support import time_skipping_env
+from tests.api.movement_support import Money, make_member, running_money
+from workflows.movement import MovementWorkflow
+from workflows.movement_types import Status, workflow_id
+
+__all__ = ["time_skipping_env"]
+
+HISTORY = Path(__file__).parents[1] / "fixtures" / "histories" / "movement_interbank_reversed.json"
+
+
+@pytest.fixture
+async def money(
+    api_settings: ApiSettings,
+    time_skipping_env: WorkflowEnvironment,
+    sessions: sessionmaker[Session],
+) -> AsyncIterator[Money]:
+    async with running_money(api_settings, time_skipping_env, sessions) as m:
+        yield m
+
+
+@pytest.mark.skipif(
+    not os.environ.get("COOP_RECORD_HISTORIES"), reason="set COOP_RECORD_HISTORIES=1 to re-record"
+)
+async def test_record_interbank_reversal_history(money: Money) -> None:
+    with money.sessions.begin() as session:
+        member = make_member(session, "ana", 10_000)
+    ana = await money.login(member)
+    body = {
+        "tipo": "INTERBANCARIA",
+        "cuenta_origen": ana.savings,
+        "monto": "20.00",
+        "nuevo_beneficiario": {
+            "nombre": "Luis Andrade",
+            "tipo_identificacion": "CEDULA",
+            "identificacion": "1710034065",
+            "cuenta": "2200130000",
+            "institucion": "0037",
+        },
+    }
+    key, _ = await money.start(ana, "/transfers", body, key="history-interbank-1")
+    right = money.otp_code(ana.member_id)
+    await money.confirm(ana, key, "000000" if right != "000000" else "111111")
+    await money.confirm(ana, key, right)
+    assert (await money.finish(ana, key)).status is Status.REVERSED
+    handle = money.env.client.get_workflow_handle(workflow_id(ana.member_id, key))
+    history = await handle.fetch_history()
+    HISTORY.write_text(history.to_json())
+
+
+async def test_replay_of_committed_interbank_history_is_deterministic() -> None:
+    text = HISTORY.read_text()
+    history = WorkflowHistory.from_json("mov-1-history-interbank-1", text)
+    replayer = Replayer(workflows=[MovementWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
