@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.schemas.common import AccountNumber, Money, MoneyAmount, PlainText, money
+from bank.masking import mask_account
 from workflows.movement_types import MAX_RECEIPTS, MovementState, Preview, Status
 
 Canal = Literal["WEB", "MOVIL"]
@@ -164,15 +165,11 @@ TIPOS = {
 }
 
 
-def _masked(number: str) -> str:
-    return "X" * max(0, len(number) - 4) + number[-4:]
-
-
 def resumen(preview: Preview) -> ResumenOut:
     """The preview as the member sees it (account numbers masked)."""
     d = preview.destination
     return ResumenOut(
-        cuenta_origen=_masked(preview.origin_account_number),
+        cuenta_origen=mask_account(preview.origin_account_number),
         destino=DestinoOut(
             nombre=d.name,
             cuenta=d.account_masked,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import CATEGORY_BY_CODE, COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
+from bank.masking import mask_account
 from bank.models import (
     COOPROGRESO_INSTITUTION,
     Account,
@@ -41,11 +42,6 @@ from workflows.movement_types import (
     Preview,
     ReceiptLine,
 )
-
-
-def mask_account(number: str) -> str:
-    """``"410012345678"`` → ``"XXXXXXXX5678"``: the last four digits only."""
-    return "X" * max(0, len(number) - 4) + number[-4:]
 
 
 def mask_name(name: str) -> str:

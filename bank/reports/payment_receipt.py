@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from bank.masking import mask_account  # noqa: F401 - re-exported for the receipt's callers
 from bank.models import PaymentOutcome, ServicePaymentRecord
 from bank.money import format_usd
 from bank.payments.history import HistoryLine, line_from_record
@@ -28,13 +29,6 @@ _GREEN = colors.HexColor("#00693E")
 
 class ReceiptNotAvailable(ValueError):
     """Only a paid (``PAGADO``) payment has a receipt."""
-
-
-def mask_account(number: str) -> str:
-    """``XXXXXXXX0750``: only the last four digits of the debited account are shown."""
-    if len(number) <= 4:
-        return number
-    return "X" * (len(number) - 4) + number[-4:]
 
 
 def _rows(line: HistoryLine, member_name: str, account: str) -> list[list[object]]:
