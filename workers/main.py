@@ -36,6 +36,7 @@ from activities.credit import CreditActivities
 from activities.enrollment import EnrollmentActivities
 from activities.kyc import KycActivities
 from activities.movements import MovementActivities
+from activities.scheduled_payments import ScheduledPaymentActivities
 from activities.signing import SigningActivities
 from bank.adapters.billers import SimulatedBillers
 from bank.adapters.documents import document_store_from_settings
@@ -51,10 +52,16 @@ from bank.temporal import connect, ensure_search_attributes
 from workflows.credit_journey import CreditJourneyWorkflow
 from workflows.enrollment import EnrollmentWorkflow
 from workflows.movement import MovementWorkflow
+from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
 
 log = logging.getLogger("workers.main")
 
-WORKFLOWS: Sequence[type] = (EnrollmentWorkflow, CreditJourneyWorkflow, MovementWorkflow)
+WORKFLOWS: Sequence[type] = (
+    EnrollmentWorkflow,
+    CreditJourneyWorkflow,
+    MovementWorkflow,
+    ScheduledPaymentRunWorkflow,
+)
 KYC_SLOTS = 2
 """Concurrent CPU-heavy activities: one per core on the reference 2-core machine."""
 GRACEFUL_SHUTDOWN = timedelta(seconds=15)
@@ -97,7 +104,13 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
         secret_key=settings.secret_key,
         deliver=build.dispatcher.deliver_now,
     )
-    return enrollment.all() + credit.all() + movements.all()
+    scheduled = ScheduledPaymentActivities(
+        sessions,
+        rules=payments.rules(),
+        billers=movements.billers,
+        deliver=build.dispatcher.deliver_now,
+    )
+    return enrollment.all() + credit.all() + movements.all() + scheduled.all()
 
 
 def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:

@@ -1,0 +1,120 @@
+"""One run of a scheduled bill payment, started by the Temporal Schedule ``sched-pay-<id>``.
+
+The run activity looks the bill up and pays it (or records why not) in one transaction,
+keyed on this run's workflow ID (the Schedule appends the scheduled time to it, so every
+run has its own key and a retried run is the same run). A paid bill is then reported to the
+biller with the same activities as a manual payment; a refusal reverses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.movement_types import (
+        BILLER_PAY,
+        REVERSE,
+        SETTLE,
+        Preview,
+        ReverseInput,
+        SettlementInput,
+        SpiAnswer,
+    )
+    from workflows.search_attributes import JOURNEY_STATUS, MEMBER_ID, SCHEDULED_PAYMENT_ID
+
+SCHEDULE_ID_PREFIX = "sched-pay-"
+RUN = "scheduled_payment.run"
+
+_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=1),
+    maximum_attempts=0,
+)
+"""Idempotent steps (keyed on the run): retried until the biller and database answer."""
+
+
+def schedule_id(payment_id: int) -> str:
+    """The Temporal Schedule of an authorisation."""
+    return f"{SCHEDULE_ID_PREFIX}{payment_id}"
+
+
+@dataclass(frozen=True)
+class ScheduledRunInput:
+    payment_id: int
+    member_id: int
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    payment_id: int
+    run_key: str
+
+
+@dataclass(frozen=True)
+class RunAnswer:
+    outcome: str
+    """A ``bank.models.PaymentOutcome`` value: PAGADO, SIN_FACTURA, SUPERA_MONTO_MAXIMO…"""
+    preview: Preview | None = None
+
+
+@workflow.defn
+class ScheduledPaymentRunWorkflow:
+    """Pay this period's bill of one authorisation, at most once."""
+
+    def __init__(self) -> None:
+        self._outcome = "PENDING"
+
+    @workflow.run
+    async def run(self, request: ScheduledRunInput) -> str:
+        """Return the run's outcome (also in the payment history)."""
+        workflow.upsert_search_attributes(
+            [
+                SCHEDULED_PAYMENT_ID.value_set(str(request.payment_id)),
+                MEMBER_ID.value_set(str(request.member_id)),
+                JOURNEY_STATUS.value_set("RUNNING"),
+            ]
+        )
+        run_key = workflow.info().workflow_id
+        answer: RunAnswer = await workflow.execute_activity(
+            RUN,
+            RunRequest(request.payment_id, run_key),
+            result_type=RunAnswer,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=_RETRY,
+        )
+        self._outcome = answer.outcome
+        if answer.preview is not None:
+            settlement = SettlementInput(run_key, answer.preview, submitted_at=workflow.now())
+            told: SpiAnswer = await workflow.execute_activity(
+                BILLER_PAY,
+                settlement,
+                result_type=SpiAnswer,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=_RETRY,
+            )
+            if told.state == "CREDITED":
+                await workflow.execute_activity(
+                    SETTLE,
+                    settlement,
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=_RETRY,
+                )
+            else:
+                await workflow.execute_activity(
+                    REVERSE,
+                    ReverseInput(run_key, answer.preview, told.reason or "", "Rechazado"),
+                    start_to_close_timeout=timedelta(seconds=30),
+                    retry_policy=_RETRY,
+                )
+                self._outcome = "REVERSADO"
+        workflow.upsert_search_attributes([JOURNEY_STATUS.value_set(self._outcome)])
+        return self._outcome
+
+    @workflow.query
+    def outcome(self) -> str:
+        """PENDING until decided, then the run's outcome."""
+        return self._outcome
