@@ -33,6 +33,7 @@ from api.routes import (
 from api.routes.money import router as money_router
 from api.routes.movements import router as movements_router
 from api.routes.payment_history import router as payment_history_router
+from api.routes.scheduled_payments import router as scheduled_payments_router
 from bank.auth import AuthPolicy
 from bank.db import async_session_factory, make_async_engine
 from bank.queries.position_pg import PositionReader
@@ -161,6 +162,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(beneficiaries.router, prefix=API_PREFIX)
     app.include_router(registrations.router, prefix=API_PREFIX)
     app.include_router(payment_history_router, prefix=API_PREFIX)
+    app.include_router(scheduled_payments_router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)

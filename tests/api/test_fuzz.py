@@ -32,7 +32,9 @@ schema = (
     .exclude(path_regex="^/api/v1/(enrollment|credit|signing|officer)")
     .exclude(path="/api/v1/auth/logout")
 )
-TEMPORAL_BACKED = re.compile(r"^/api/v1/(transfers|services/payments|card-payments|movements)")
+TEMPORAL_BACKED = re.compile(
+    r"^/api/v1/(transfers|services/payments|card-payments|movements|scheduled-payments)"
+)
 """Routes that start or query a workflow: with no Temporal server they answer 503."""
 schema.config.generation.update(modes=list(GenerationMode))  # valid *and* invalid input
 

@@ -1,0 +1,257 @@
+"""Pagos Programados: authorise (terms + OTP), list, pause, resume, cancel.
+
+Each authorisation is a ``payment_schedules`` row and the Temporal Schedule
+``sched-pay-<id>`` (``workflows/schedules.py``). See docs/scheduled-payments.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Request, status
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from sqlalchemy import select
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.deps import CurrentMember, DbSession, TemporalClient, Today, app_state
+from api.routes.beneficiaries import run
+from api.routes.movements import unavailable
+from api.schemas.common import ERROR_RESPONSES, AccountNumber, Money, MoneyAmount, money
+from bank.masking import mask_account
+from bank.models import Account, PaymentSchedule, ScheduleStatus, ServicePaymentRecord
+from bank.money import to_cents
+from bank.payments import authorisations as core
+from workflows.scheduled_payment import schedule_id
+from workflows.schedules import schedule
+
+router = APIRouter(prefix="/scheduled-payments", tags=["Pagos programados"])
+RESPONSES: dict[int | str, dict[str, Any]] = dict(ERROR_RESPONSES)
+PaymentId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+class AutorizacionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cuenta: AccountNumber
+    empresa: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,20}$")]
+    suministro: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,30}$")]
+    monto_maximo: MoneyAmount
+    frecuencia: Literal["SEMANAL", "QUINCENAL", "MENSUAL"]
+    dia: int = Field(ge=1, le=31)
+    desde: date
+    hasta: date
+
+    def authorisation(self) -> core.Authorisation:
+        return core.Authorisation(
+            self.cuenta,
+            self.empresa,
+            self.suministro,
+            to_cents(self.monto_maximo),
+            self.frecuencia,
+            self.dia,
+            self.desde,
+            self.hasta,
+        )
+
+
+class SolicitudIn(AutorizacionIn):
+    acepta_terminos: bool
+
+
+class ConfirmacionIn(AutorizacionIn):
+    id_autorizacion: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    codigo: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class CodigoOut(BaseModel):
+    id_autorizacion: str
+    enviado_a: str
+    expira: datetime
+
+
+class PagoProgramadoOut(BaseModel):
+    id: int
+    cuenta: str
+    empresa: str
+    suministro: str
+    monto_maximo: Money
+    frecuencia: str
+    dia: int | None
+    desde: date
+    hasta: date
+    estado: str
+    proxima_ejecucion: datetime | None = None
+    ultimo_resultado: str | None = None
+
+
+@router.post("/code", response_model=CodigoOut, responses=RESPONSES)
+async def request_code(
+    body: SolicitudIn, request: Request, member: CurrentMember, db: DbSession, today: Today
+) -> CodigoOut:
+    """Accept the terms and get the SMS code bound to these parameters."""
+    secret = app_state(request).settings.secret_key
+    issued = await run(
+        db,
+        lambda s: core.request_code(
+            s, member.member_id, body.authorisation(), body.acepta_terminos, today, secret
+        ),
+        commit=True,
+    )
+    return CodigoOut(
+        id_autorizacion=issued.challenge_id, enviado_a=issued.sent_to, expira=issued.expires_at
+    )
+
+
+@router.post(
+    "", response_model=PagoProgramadoOut, status_code=status.HTTP_201_CREATED, responses=RESPONSES
+)
+async def authorise(
+    body: ConfirmacionIn,
+    request: Request,
+    member: CurrentMember,
+    db: DbSession,
+    today: Today,
+    client: TemporalClient,
+) -> PagoProgramadoOut:
+    """Confirm with the code: the authorisation and its Schedule are created together."""
+    secret = app_state(request).settings.secret_key
+    row = await run(
+        db,
+        lambda s: core.authorise(
+            s,
+            member.member_id,
+            body.authorisation(),
+            body.id_autorizacion,
+            body.codigo,
+            today,
+            secret,
+        ),
+    )
+    try:
+        await client.create_schedule(
+            schedule_id(row.id),
+            schedule(
+                row.id,
+                member.member_id,
+                row.frequency,
+                row.day or 1,
+                row.start_date,
+                row.end_date,
+                app_state(request).settings.task_queue,
+            ),
+        )
+    except RPCError as exc:
+        await db.rollback()  # nothing half-written: no row without its Schedule
+        raise unavailable() from exc
+    await db.commit()
+    return _present(row, body.cuenta)
+
+
+def _present(row: PaymentSchedule, account: str, **extra: Any) -> PagoProgramadoOut:
+    return PagoProgramadoOut(
+        id=row.id,
+        cuenta=account,
+        empresa=row.company_name,
+        suministro=row.supply_number,
+        monto_maximo=money(row.max_amount_cents),
+        frecuencia=row.frequency,
+        dia=row.day,
+        desde=row.start_date,
+        hasta=row.end_date,
+        estado=row.status.value,
+        **extra,
+    )
+
+
+@router.get("", response_model=list[PagoProgramadoOut], responses=RESPONSES)
+async def list_scheduled(
+    member: CurrentMember, db: DbSession, client: TemporalClient
+) -> list[PagoProgramadoOut]:
+    """ "Consultar Pagos Programados": next run and last outcome of each authorisation."""
+    rows = (
+        await db.execute(
+            select(PaymentSchedule, Account.number)
+            .join(Account, Account.id == PaymentSchedule.account_id)
+            .where(
+                PaymentSchedule.member_id == member.member_id,
+                PaymentSchedule.status != ScheduleStatus.CANCELADO,
+            )
+            .order_by(PaymentSchedule.id)
+        )
+    ).all()
+    answer = []
+    for row, number in rows:
+        last = await db.scalar(
+            select(ServicePaymentRecord.outcome)
+            .where(ServicePaymentRecord.schedule_id == row.id)
+            .order_by(ServicePaymentRecord.id.desc())
+            .limit(1)
+        )
+        answer.append(
+            _present(
+                row,
+                mask_account(number),
+                proxima_ejecucion=await _next_run(client, row),
+                ultimo_resultado=str(last) if last else None,
+            )
+        )
+    return answer
+
+
+async def _next_run(client: Client, row: PaymentSchedule) -> datetime | None:
+    if row.status is not ScheduleStatus.ACTIVO:
+        return None
+    try:
+        described = await client.get_schedule_handle(schedule_id(row.id)).describe()
+    except RPCError:
+        return None
+    upcoming = described.info.next_action_times
+    return upcoming[0] if upcoming else None
+
+
+async def _change(
+    db: DbSession, client: Client, member_id: int, payment_id: int, action: str
+) -> PagoProgramadoOut:
+    row: PaymentSchedule = await run(db, lambda s: core.owned(s, member_id, payment_id))
+    handle = client.get_schedule_handle(schedule_id(row.id))
+    try:
+        if action == "pause":
+            await handle.pause(note="Pausado por el socio")
+            row.status = ScheduleStatus.PAUSADO
+        elif action == "resume":
+            await handle.unpause(note="Reanudado por el socio")
+            row.status = ScheduleStatus.ACTIVO
+        else:
+            await handle.delete()
+            row.status = ScheduleStatus.CANCELADO
+    except RPCError as exc:
+        if exc.status != RPCStatusCode.NOT_FOUND or action != "cancel":
+            raise unavailable() from exc
+    await db.commit()
+    return _present(row, "")
+
+
+@router.post("/{payment_id}/pause", response_model=PagoProgramadoOut, responses=RESPONSES)
+async def pause(
+    payment_id: int, member: CurrentMember, db: DbSession, client: TemporalClient
+) -> PagoProgramadoOut:
+    """Pause: no run happens until resumed."""
+    return await _change(db, client, member.member_id, payment_id, "pause")
+
+
+@router.post("/{payment_id}/resume", response_model=PagoProgramadoOut, responses=RESPONSES)
+async def resume(
+    payment_id: int, member: CurrentMember, db: DbSession, client: TemporalClient
+) -> PagoProgramadoOut:
+    """Resume a paused authorisation."""
+    return await _change(db, client, member.member_id, payment_id, "resume")
+
+
+@router.delete("/{payment_id}", response_model=PagoProgramadoOut, responses=RESPONSES)
+async def cancel(
+    payment_id: int, member: CurrentMember, db: DbSession, client: TemporalClient
+) -> PagoProgramadoOut:
+    """Cancel: the Schedule is deleted and no further run happens."""
+    return await _change(db, client, member.member_id, payment_id, "cancel")
