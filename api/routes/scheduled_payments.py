@@ -255,3 +255,56 @@ async def cancel(
 ) -> PagoProgramadoOut:
     """Cancel: the Schedule is deleted and no further run happens."""
     return await _change(db, client, member.member_id, payment_id, "cancel")
+
+
+class MontoMaximoIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    monto_maximo: MoneyAmount
+
+
+class MontoMaximoConfirmacionIn(MontoMaximoIn):
+    id_autorizacion: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    codigo: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+@router.post("/{payment_id}/max/code", response_model=CodigoOut, responses=RESPONSES)
+async def request_max_code(
+    payment_id: PaymentId,
+    body: MontoMaximoIn,
+    request: Request,
+    member: CurrentMember,
+    db: DbSession,
+) -> CodigoOut:
+    """Ask for the code that authorises a new maximum amount."""
+    secret = app_state(request).settings.secret_key
+    cents = to_cents(body.monto_maximo)
+    issued = await run(
+        db,
+        lambda s: core.request_max_code(s, member.member_id, payment_id, cents, secret),
+        commit=True,
+    )
+    return CodigoOut(
+        id_autorizacion=issued.challenge_id, enviado_a=issued.sent_to, expira=issued.expires_at
+    )
+
+
+@router.post("/{payment_id}/max", response_model=PagoProgramadoOut, responses=RESPONSES)
+async def change_max(
+    payment_id: PaymentId,
+    body: MontoMaximoConfirmacionIn,
+    request: Request,
+    member: CurrentMember,
+    db: DbSession,
+) -> PagoProgramadoOut:
+    """Change the maximum amount with its code (the next run uses it)."""
+    secret = app_state(request).settings.secret_key
+    cents = to_cents(body.monto_maximo)
+    row = await run(
+        db,
+        lambda s: core.change_max(
+            s, member.member_id, payment_id, cents, body.id_autorizacion, body.codigo, secret
+        ),
+        commit=True,
+    )
+    return _present(row, "")

@@ -132,3 +132,45 @@ def owned(session: Session, member_id: int, payment_id: int) -> PaymentSchedule:
     if row is None or row.status is ScheduleStatus.CANCELADO:
         raise ScheduleNotFound()
     return row
+
+
+MAX_OPERATION = "scheduled_payment.max"
+
+
+def _max_payload(row: PaymentSchedule, max_amount_cents: int) -> dict[str, int]:
+    return {"schedule": row.id, "max_amount_cents": max_amount_cents}
+
+
+def request_max_code(
+    session: Session, member_id: int, payment_id: int, max_amount_cents: int, secret: str
+) -> otp.IssuedOtp:
+    """A new "Monto máximo" needs its own code, bound to the authorisation and the amount."""
+    row = owned(session, member_id, payment_id)
+    return otp.issue(
+        session, member_id, MAX_OPERATION, _max_payload(row, max_amount_cents), secret_key=secret
+    )
+
+
+def change_max(
+    session: Session,
+    member_id: int,
+    payment_id: int,
+    max_amount_cents: int,
+    challenge_id: str,
+    code: str,
+    secret: str,
+) -> PaymentSchedule:
+    """Verify the code and change the maximum; the next run reads it from the row."""
+    row = owned(session, member_id, payment_id)
+    otp.verify(
+        session,
+        challenge_id,
+        member_id,
+        MAX_OPERATION,
+        _max_payload(row, max_amount_cents),
+        code,
+        secret_key=secret,
+    )
+    row.max_amount_cents = max_amount_cents
+    session.flush()
+    return row

@@ -148,3 +148,36 @@ async def test_another_members_authorisation_is_not_found(money: Money, ana: Mem
     response = await money.http.delete(f"{URL}/{made['id']}", headers=beto.headers)
     assert response.status_code == 404
     assert await schedule_exists(money.env.client, made["id"])
+
+
+async def test_a_new_maximum_needs_its_own_code(money: Money, ana: Member) -> None:
+    made = await authorise(money, ana)
+    asked = await money.http.post(
+        f"{URL}/{made['id']}/max/code", json={"monto_maximo": "80.00"}, headers=ana.headers
+    )
+    assert asked.status_code == 200, asked.text
+    code = money.otp_code(ana.member_id)
+    sneaky = await money.http.post(
+        f"{URL}/{made['id']}/max",
+        json={
+            "monto_maximo": "800.00",
+            "id_autorizacion": asked.json()["id_autorizacion"],
+            "codigo": code,
+        },
+        headers=ana.headers,
+    )
+    assert sneaky.status_code == 422
+    asked = await money.http.post(
+        f"{URL}/{made['id']}/max/code", json={"monto_maximo": "80.00"}, headers=ana.headers
+    )
+    changed = await money.http.post(
+        f"{URL}/{made['id']}/max",
+        json={
+            "monto_maximo": "80.00",
+            "id_autorizacion": asked.json()["id_autorizacion"],
+            "codigo": money.otp_code(ana.member_id),
+        },
+        headers=ana.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["monto_maximo"] == "80.00"
