@@ -146,7 +146,7 @@ async def authorise(
         await db.rollback()  # nothing half-written: no row without its Schedule
         raise unavailable() from exc
     await db.commit()
-    return _present(row, body.cuenta)
+    return _present(row, mask_account(body.cuenta))
 
 
 def _present(row: PaymentSchedule, account: str, **extra: Any) -> PagoProgramadoOut:
@@ -163,6 +163,12 @@ def _present(row: PaymentSchedule, account: str, **extra: Any) -> PagoProgramado
         estado=row.status.value,
         **extra,
     )
+
+
+async def _present_loaded(db: DbSession, row: PaymentSchedule) -> PagoProgramadoOut:
+    """An authorisation with its debit account (masked) read back."""
+    number = await db.scalar(select(Account.number).where(Account.id == row.account_id))
+    return _present(row, mask_account(number or ""))
 
 
 @router.get("", response_model=list[PagoProgramadoOut], responses=RESPONSES)
@@ -230,7 +236,7 @@ async def _change(
         if exc.status != RPCStatusCode.NOT_FOUND or action != "cancel":
             raise unavailable() from exc
     await db.commit()
-    return _present(row, "")
+    return await _present_loaded(db, row)
 
 
 @router.post("/{payment_id}/pause", response_model=PagoProgramadoOut, responses=RESPONSES)
@@ -307,4 +313,4 @@ async def change_max(
         ),
         commit=True,
     )
-    return _present(row, "")
+    return await _present_loaded(db, row)

@@ -102,6 +102,7 @@ async def test_pause_and_resume_reach_the_schedule(money: Money, ana: Member) ->
     handle = money.env.client.get_schedule_handle(f"sched-pay-{made['id']}")
     paused = await money.http.post(f"{URL}/{made['id']}/pause", headers=ana.headers)
     assert paused.json()["estado"] == "PAUSADO"
+    assert paused.json()["cuenta"] == "X" * (len(ana.savings) - 4) + ana.savings[-4:]
     assert (await handle.describe()).schedule.state.paused
     listed = (await money.http.get(URL, headers=ana.headers)).json()
     assert listed[0]["proxima_ejecucion"] is None
