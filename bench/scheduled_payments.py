@@ -19,9 +19,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
-from temporalio.client import Client
+from temporalio.client import Client, ScheduleActionExecutionStartWorkflow
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -45,6 +46,7 @@ from bank.models import ServicePaymentRecord as Record
 from bank.payments.automatic import run_scheduled_payment
 from bank.payments.config import PaymentSettings
 from bank.temporal import DATA_CONVERTER, installed_binary
+from bench.cpu import CpuSample
 from bench.ledger import database
 from tests.api.movement_support import make_member
 from workflows.movement import MovementWorkflow
@@ -95,19 +97,65 @@ def authorisations(url: str, count: int, first: int, members: int = 100) -> list
 
 
 def count_finished(url: str) -> int:
-    """Runs whose payment is complete (debited, biller told, settled)."""
+    """Runs that are over: nothing to pay (recorded), or paid and settled (or reversed)."""
     with session_factory(make_engine(url))() as session:
-        return int(
-            session.scalar(
-                select(func.count())
-                .select_from(MoneyMovement)
-                .where(
+        unpaid = session.scalar(
+            select(func.count())
+            .select_from(Record)
+            .where(
+                Record.key.like(f"{SCHEDULE_ID_PREFIX}%"), Record.outcome != PaymentOutcome.PAGADO
+            )
+        )
+        paid = session.scalar(
+            select(func.count())
+            .select_from(MoneyMovement)
+            .where(
+                MoneyMovement.workflow_id.like(f"{SCHEDULE_ID_PREFIX}%"),
+                MoneyMovement.status.in_([MovementStatus.COMPLETED, MovementStatus.REVERSED]),
+            )
+        )
+        return int(unpaid or 0) + int(paid or 0)
+
+
+async def drain(url: str, total: int, began: float) -> dict[str, float]:
+    """Wait until every payment is complete (or the limit); seconds to 50/90/99 % too."""
+    marks: dict[str, float] = {}
+    done = 0
+    while time.perf_counter() - began < DRAIN_LIMIT_S:  # report what drained, never hang
+        done = await asyncio.to_thread(count_finished, url)
+        for share in (50, 90, 99):
+            if done * 100 >= total * share:
+                marks.setdefault(f"p{share}_s", time.perf_counter() - began)
+        if done >= total:
+            break
+        await asyncio.sleep(1)
+    return {"finished": done, **marks}
+
+
+async def report_unfinished(client: Client, url: str, ids: list[int]) -> None:
+    """Print what the Schedules of unfinished payments say (at most 5), for diagnosis."""
+    with session_factory(make_engine(url))() as session:
+        finished = {
+            workflow_id.split("-20")[0]
+            for workflow_id in session.scalars(
+                select(MoneyMovement.workflow_id).where(
                     MoneyMovement.workflow_id.like(f"{SCHEDULE_ID_PREFIX}%"),
                     MoneyMovement.status == MovementStatus.COMPLETED,
                 )
             )
-            or 0
-        )
+        }
+    missing = [payment for payment in ids if schedule_id(payment) not in finished]
+    for payment in missing[:5]:
+        info = (await client.get_schedule_handle(schedule_id(payment)).describe()).info
+        runs = [
+            action.action.workflow_id
+            for action in info.recent_actions
+            if isinstance(action.action, ScheduleActionExecutionStartWorkflow)
+        ]
+        print(f"  unfinished {schedule_id(payment)}: actions {info.num_actions}, runs {runs}")
+        for run in runs:
+            described = await client.get_workflow_handle(run).describe()
+            print(f"    {run}: {described.status}")
 
 
 def direct(url: str, items: list[tuple[int, int]]) -> float:
@@ -126,12 +174,16 @@ def direct(url: str, items: list[tuple[int, int]]) -> float:
     return time.perf_counter() - began
 
 
-async def through_schedules(url: str, items: list[tuple[int, int]]) -> dict[str, float]:
+async def through_schedules(
+    url: str, items: list[tuple[int, int]], server_flags: list[str]
+) -> dict[str, Any]:
+    extra = [arg for flag in server_flags for arg in ("--dynamic-config-value", flag)]
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(installed_binary("temporal")),
         data_converter=DATA_CONVERTER,
         search_attributes=ALL_KEYS,
         ui=False,
+        dev_server_extra_args=extra,
     )
     client: Client = env.client
     sessions = session_factory(make_engine(url, pool_size=CONCURRENCY + 4))
@@ -143,7 +195,7 @@ async def through_schedules(url: str, items: list[tuple[int, int]]) -> dict[str,
     runs = ScheduledPaymentActivities(sessions, rules=rules, billers=billers)
     gate = asyncio.Semaphore(64)
     ids = [payment for payment, _ in items]
-    figures: dict[str, float] = {}
+    figures: dict[str, Any] = {}
     try:
         async with Worker(
             client,
@@ -178,16 +230,15 @@ async def through_schedules(url: str, items: list[tuple[int, int]]) -> dict[str,
                 async with gate:
                     await client.get_schedule_handle(schedule_id(payment)).trigger()
 
+            cpu = CpuSample.now()
             began = time.perf_counter()
             await asyncio.gather(*(fire(p) for p in ids))
             figures["trigger_s"] = time.perf_counter() - began
-            deadline = began + DRAIN_LIMIT_S
-            while (done := await asyncio.to_thread(count_finished, url)) < len(ids):
-                if time.perf_counter() > deadline:  # report what drained instead of hanging
-                    break
-                await asyncio.sleep(1)
-            figures["finished"] = done
+            figures.update(await drain(url, len(ids), began))
             figures["drain_s"] = time.perf_counter() - began
+            figures["cpu"] = CpuSample.now().since(cpu)
+            if figures["finished"] < len(ids):
+                await report_unfinished(client, url, ids)
     finally:
         await env.shutdown()
     return figures
@@ -196,13 +247,14 @@ async def through_schedules(url: str, items: list[tuple[int, int]]) -> dict[str,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--authorisations", type=int, default=10_000)
+    parser.add_argument("--server-flag", action="append", default=[], metavar="KEY=JSON")
     args = parser.parse_args()
     n = args.authorisations
     with database() as url:
         baseline_items = authorisations(url, n, 10_000_001)
         baseline = direct(url, baseline_items)
         items = authorisations(url, n, 20_000_001)
-        figures = asyncio.run(through_schedules(url, items))
+        figures = asyncio.run(through_schedules(url, items, args.server_flag))
         with session_factory(make_engine(url))() as session:
             paid_runs = session.scalars(
                 select(Record.receipts).where(Record.outcome == PaymentOutcome.PAGADO)
@@ -222,6 +274,9 @@ def main() -> None:
         f"  triggered in {figures['trigger_s']:.1f} s; every payment complete after {drain:.1f} s"
     )
     print(f"  payments complete: {int(figures['finished'])} of {n}")
+    marks = ", ".join(f"{k[1:-2]} % after {v:.1f} s" for k, v in figures.items() if k[0] == "p")
+    print(f"  {marks}")
+    print(f"  {figures['cpu'].describe(drain)}")
     print(f"  runs/s through Schedules: {n / drain:.1f}; ratio to direct: {baseline / drain:.3f}")
     print(f"  paid {paid} of {2 * n} runs, receipts claimed {claims}, double payments {doubles}")
     print(f"  reconciliation differences: {len(problems)}")

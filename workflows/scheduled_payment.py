@@ -4,6 +4,12 @@ The run activity looks the bill up and pays it (or records why not) in one trans
 keyed on this run's workflow ID (the Schedule appends the scheduled time to it, so every
 run has its own key and a retried run is the same run). A paid bill is then reported to the
 biller with the same activities as a manual payment; a refusal reverses it.
+
+The steps are *local* activities: each is a short, idempotent database or biller call, and
+many runs fall due in the same minute, so a run costs one workflow task and no activity
+task round trips through the server (see ``docs/scheduled-payments.md``). A worker lost in
+the middle of a step makes the workflow task time out and the step run again — safe,
+because every step is keyed on the run.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
 SCHEDULE_ID_PREFIX = "sched-pay-"
 RUN = "scheduled_payment.run"
 
+_STEP_TIMEOUT = timedelta(seconds=30)
 _RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     maximum_interval=timedelta(minutes=1),
@@ -79,35 +86,35 @@ class ScheduledPaymentRunWorkflow:
             ]
         )
         run_key = workflow.info().workflow_id
-        answer: RunAnswer = await workflow.execute_activity(
+        answer: RunAnswer = await workflow.execute_local_activity(
             RUN,
             RunRequest(request.payment_id, run_key),
             result_type=RunAnswer,
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=_STEP_TIMEOUT,
             retry_policy=_RETRY,
         )
         self._outcome = answer.outcome
         if answer.preview is not None:
             settlement = SettlementInput(run_key, answer.preview, submitted_at=workflow.now())
-            told: SpiAnswer = await workflow.execute_activity(
+            told: SpiAnswer = await workflow.execute_local_activity(
                 BILLER_PAY,
                 settlement,
                 result_type=SpiAnswer,
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=_STEP_TIMEOUT,
                 retry_policy=_RETRY,
             )
             if told.state == "CREDITED":
-                await workflow.execute_activity(
+                await workflow.execute_local_activity(
                     SETTLE,
                     settlement,
-                    start_to_close_timeout=timedelta(seconds=30),
+                    start_to_close_timeout=_STEP_TIMEOUT,
                     retry_policy=_RETRY,
                 )
             else:
-                await workflow.execute_activity(
+                await workflow.execute_local_activity(
                     REVERSE,
                     ReverseInput(run_key, answer.preview, told.reason or "", "Rechazado"),
-                    start_to_close_timeout=timedelta(seconds=30),
+                    start_to_close_timeout=_STEP_TIMEOUT,
                     retry_policy=_RETRY,
                 )
                 self._outcome = "REVERSADO"
