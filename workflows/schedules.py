@@ -27,6 +27,7 @@ from workflows.scheduled_payment import (
     ScheduledPaymentRunWorkflow,
     ScheduledRunInput,
     schedule_id,
+    search_attributes,
 )
 
 TIMEZONE = "America/Guayaquil"
@@ -91,6 +92,7 @@ def schedule(
             id=schedule_id(payment_id),
             task_queue=task_queue,
             execution_timeout=timedelta(days=1),
+            typed_search_attributes=search_attributes(ScheduledRunInput(payment_id, member_id)),
         ),
         spec=spec(frequency, day, start, end),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=CATCHUP_WINDOW),

@@ -47,6 +47,21 @@ async def test_trigger_pays_the_bill_with_commission_and_iva(setup: Setup) -> No
     assert paid is not None and paid.paid_reference
     with setup.sessions() as session:
         assert reconcile(session) == []
+    assert await officer_sees(setup, "PAGADO") == [paid.paid_reference]
+
+
+async def officer_sees(setup: Setup, status: str) -> list[str]:
+    """The runs an officer finds in the UI by authorisation, member and state."""
+    query = (
+        f"ScheduledPaymentId = '{setup.payment_id}' AND MemberId = '{setup.auth.member_id}'"
+        f" AND JourneyStatus = '{status}'"
+    )
+    for _ in range(40):  # visibility is eventually consistent
+        found = [run.id async for run in setup.client.list_workflows(query)]
+        if found:
+            return found
+        await asyncio.sleep(0.25)
+    return []
 
 
 async def test_bill_over_the_maximum_is_skipped_and_the_member_emailed(setup: Setup) -> None:

@@ -1,11 +1,13 @@
-"""The scheduled run workflow replays its committed history (a paid run: the run step, the
-biller told, the settlement — all local activities).
+"""The scheduled run workflow replays its committed histories (a paid run: the run step, the
+biller told, the settlement — all local activities): one started by a Schedule that sets the
+search attributes, one by an older Schedule whose run sets them itself.
 
 Re-record only when the workflow changes on purpose: ``COOP_RECORD_HISTORIES=1``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -28,7 +30,9 @@ from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
 
 __all__ = ["dev_env", "setup", "smtp"]
 
-HISTORY = Path(__file__).parents[1] / "fixtures" / "histories" / "scheduled_run_paid.json"
+HISTORIES = Path(__file__).parents[1] / "fixtures" / "histories"
+HISTORY = HISTORIES / "scheduled_run_paid.json"
+OLDER = HISTORIES / "scheduled_run_paid_attributes_upserted.json"
 
 
 @pytest.mark.skipif(
@@ -45,7 +49,9 @@ async def test_record_paid_run_history(setup: Setup) -> None:
     HISTORY.write_text((await handle.fetch_history()).to_json())
 
 
-async def test_replay_of_committed_paid_run_is_deterministic() -> None:
-    history = WorkflowHistory.from_json("sched-pay-1-run", HISTORY.read_text())
+@pytest.mark.parametrize("path", [HISTORY, OLDER], ids=["attributes-at-start", "upserted"])
+async def test_replay_of_committed_paid_run_is_deterministic(path: Path) -> None:
+    text = await asyncio.to_thread(path.read_text)
+    history = WorkflowHistory.from_json("sched-pay-1-run", text)
     replayer = Replayer(workflows=[ScheduledPaymentRunWorkflow], data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)
