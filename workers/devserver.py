@@ -63,6 +63,14 @@ def dev_server_command(
         command += ["--namespace", namespace]
     for name, kind in search_attribute_definitions().items():
         command += ["--search-attribute", f"{name}={type_flag_name(kind)}"]
+    return command + dynamic_config_args(raw)
+
+
+def dynamic_config_args(raw: dict[str, Any] | None = None) -> list[str]:
+    """``--dynamic-config-value KEY=JSON`` flags of ``dev-server.toml`` (also for benches)."""
+    if raw is None:
+        raw = load_toml(DEV_SERVER_FILE)
+    args = []
     for key, value in raw.get("dynamic_config", {}).items():
-        command += ["--dynamic-config-value", f"{key}={json.dumps(value)}"]
-    return command
+        args += ["--dynamic-config-value", f"{key}={json.dumps(value)}"]
+    return args
