@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pydantic_settings import BaseSettings
 
 from bank.kyc.config import KycSettings
+from bank.payments.config import PaymentSettings
 from bank.settings import ROOT, ApiSettings, CoreSettings, RunSettings, WorkerSettings
 
 INTRO = """# Configuration
@@ -43,6 +44,7 @@ SECTIONS: list[tuple[type[BaseSettings], type[BaseSettings] | None, str]] = [
     (WorkerSettings, CoreSettings, "Workers (`WorkerSettings`)"),
     (RunSettings, CoreSettings, "Run command (`RunSettings`)"),
     (KycSettings, None, "KYC thresholds (`KycSettings`, worker)"),
+    (PaymentSettings, None, "Commissions and limits (`PaymentSettings`, API and worker)"),
 ]
 
 
