@@ -23,6 +23,7 @@ from bank.adapters.biller_types import BillerNetwork, BillerPayment, PaymentStat
 from bank.adapters.spi_types import SpiNetwork, SpiOrder
 from bank.db import transaction
 from bank.errors import DomainError
+from bank.masking import mask_account
 from bank.models import (
     COOPROGRESO_INSTITUTION,
     BeneficiaryService,
@@ -227,6 +228,8 @@ class MovementActivities:
             )
             if reversed_now and request.preview.kind in SPI_KINDS:
                 message_key = _notify_rejection(session, request, now)
+            elif reversed_now and request.preview.kind is Kind.SERVICE_PAYMENT:
+                message_key = _notify_bill_refused(session, request, now)
         if message_key:
             self._send(message_key)
 
@@ -263,6 +266,32 @@ def _notify_rejection(session: Session, request: ReverseInput, now: datetime) ->
             "institution": d.institution_name,
             "reason": request.reason,
             "refunded": True,
+            "at": now.isoformat(),
+        },
+        clock=lambda: now,
+    )
+    return key
+
+
+def _notify_bill_refused(session: Session, request: ReverseInput, now: datetime) -> str | None:
+    member = session.get(Member, request.preview.member_id)
+    if member is None or not member.email:
+        return None
+    d = request.preview.destination
+    key = f"{request.movement_id}:bill-refused"
+    enqueue(
+        session,
+        key=key,
+        channel=Channel.EMAIL,
+        recipient=member.email,
+        template="service_payment_reversed",
+        context={
+            "name": member.full_name,
+            "service": d.company_name,
+            "reference": d.supply_number,
+            "amount": str(from_cents(request.preview.amount_cents)),
+            "account": mask_account(request.preview.origin_account_number),
+            "reason": request.reason,
             "at": now.isoformat(),
         },
         clock=lambda: now,

@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         SettlementInput,
         SpiAnswer,
         Status,
+        rejection_reason,
     )
     from workflows.search_attributes import (
         AMOUNT,
@@ -80,11 +81,6 @@ POSTING_TIMEOUT = timedelta(seconds=10)
 CONFIRM_WAIT = timedelta(seconds=10)
 """How long ``confirm`` waits for a bill payment's biller answer before saying "en proceso"."""
 STATUS_POLL = timedelta(minutes=1)
-REJECTION_REASONS = {
-    "CUENTA_INEXISTENTE": "La cuenta de destino no existe en la institución receptora.",
-    "CUENTA_CERRADA": "La cuenta de destino está cerrada.",
-    "INSTITUCION_NO_DISPONIBLE": "La institución receptora no está disponible.",
-}
 
 
 @workflow.defn
@@ -251,9 +247,7 @@ class MovementWorkflow:
             self._state.completed_at = workflow.now()
             self._set(Status.COMPLETED)
             return
-        reason = REJECTION_REASONS.get(
-            answer.reason or "", "La institución receptora rechazó la operación."
-        )
+        reason = rejection_reason(answer.reason)
         await self._call(
             REVERSE,
             ReverseInput(settlement.movement_id, settlement.preview, answer.reason or "", reason),

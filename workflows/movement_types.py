@@ -59,6 +59,22 @@ class Kind(enum.StrEnum):
 SPI_KINDS = frozenset({Kind.INTERBANK_TRANSFER, Kind.OTHER_CARD_PAYMENT})
 """Movements that leave through the interbank clearing and may come back rejected."""
 
+REJECTION_REASONS = {
+    "CUENTA_INEXISTENTE": "La cuenta de destino no existe en la institución receptora.",
+    "CUENTA_CERRADA": "La cuenta de destino está cerrada.",
+    "INSTITUCION_NO_DISPONIBLE": "La institución receptora no está disponible.",
+    "RECIBO_YA_PAGADO": "La empresa informa que la factura ya fue pagada por otro medio.",
+    "RECIBO_INEXISTENTE": "La empresa no reconoce el recibo.",
+    "MONTO_DISTINTO": "El valor de la factura cambió en la empresa.",
+    "RECIBO_DUPLICADO": "El mismo recibo se envió dos veces en el pago.",
+}
+"""The member's words for a refusal code of the SPI or of a biller."""
+
+
+def rejection_reason(code: str | None) -> str:
+    """Spanish text of a refusal, for the member's email and the movement's state."""
+    return REJECTION_REASONS.get(code or "", "La institución receptora rechazó la operación.")
+
 
 class Status(enum.StrEnum):
     """Where a movement stands (the ``JourneyStatus`` search attribute)."""

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ReverseInput,
         SettlementInput,
         SpiAnswer,
+        rejection_reason,
     )
     from workflows.search_attributes import JOURNEY_STATUS, MEMBER_ID, SCHEDULED_PAYMENT_ID
 
@@ -127,7 +128,9 @@ class ScheduledPaymentRunWorkflow:
             else:
                 await workflow.execute_local_activity(
                     REVERSE,
-                    ReverseInput(run_key, answer.preview, told.reason or "", "Rechazado"),
+                    ReverseInput(
+                        run_key, answer.preview, told.reason or "", rejection_reason(told.reason)
+                    ),
                     start_to_close_timeout=_STEP_TIMEOUT,
                     retry_policy=_RETRY,
                 )

@@ -216,6 +216,37 @@ def scheduled_payment_skipped(context: Context) -> Rendered:
     )
 
 
+def service_payment_reversed(context: Context) -> Rendered:
+    """A bill payment the company refused: the debit was given back.
+
+    Context: ``name``, ``service`` (company), ``reference`` (supply / contract), ``amount``,
+    ``reason`` (Spanish text), optional ``account`` (masked debit account); ``at``.
+    """
+    at = _at(context)
+    account = context.get("account")
+    return _email(
+        Letter(
+            subject="Pago de servicio no realizado",
+            dateline=spanish.dateline(at),
+            greeting=f"Estimado(a): {_get(context, 'name')}",
+            intro=("Te informamos que la empresa no aceptó el pago de tu servicio:",),
+            details=(
+                ("SERVICIO", str(_get(context, "service"))),
+                ("SUMINISTRO / CONTRATO", str(_get(context, "reference"))),
+                ("VALOR DE LA FACTURA", spanish.money(_get(context, "amount"))),
+                *((("CUENTA DE DÉBITO", str(account)),) if account else ()),
+                ("FECHA", spanish.short_date(at)),
+                ("HORA", spanish.time_24h(at)),
+                ("MOTIVO", str(_get(context, "reason"))),
+            ),
+            outro=(
+                "El valor debitado, incluida la comisión y su IVA, fue acreditado nuevamente "
+                "en tu cuenta.",
+            ),
+        )
+    )
+
+
 def transfer_rejected(context: Context) -> Rendered:
     """A transfer that could not be completed.
 
@@ -291,6 +322,7 @@ TEMPLATES: dict[str, Callable[[Context], Rendered]] = {
     "signing_link": signing_link,
     "scheduled_payment_skipped": scheduled_payment_skipped,
     "transfer_rejected": transfer_rejected,
+    "service_payment_reversed": service_payment_reversed,
     "credit_documents_signed": credit_documents_signed,
 }
 

@@ -54,6 +54,11 @@ def test_templates_write_spanish_dates_without_the_os_locale():
             "scheduled_payment_skipped",
             {"name": "N", "service": "S", "reference": "R", "reason": "because"},
         ),
+        ("service_payment_reversed", {"name": "N", "service": "S", "reference": "R"}),
+        (
+            "service_payment_reversed",
+            {"name": "N", "service": "S", "reference": "R", "amount": "1.005", "reason": "R"},
+        ),
     ],
 )
 def test_bad_template_input_is_a_template_error(template, context):

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -24,7 +24,7 @@ from bank.adapters.biller_types import BillerAck, BillerPayment, BillerUnavailab
 from bank.adapters.billers import SimulatedBillers
 from bank.adapters.spi import SimulatedSpi
 from bank.ledger import reconcile
-from bank.models import PaymentOutcome
+from bank.models import OutboundMessage, PaymentOutcome
 from bank.payments.config import PaymentSettings
 from tests.api.credit_support import time_skipping_env
 from tests.workflows.schedule_support import (
@@ -111,6 +111,13 @@ async def test_a_bill_the_biller_refuses_gives_the_money_back(
     assert run.outcome is PaymentOutcome.REVERSADO and run.automatic
     with sessions() as session:
         assert reconcile(session) == []
+        [email] = session.scalars(
+            select(OutboundMessage).where(OutboundMessage.template == "service_payment_reversed")
+        )
+    assert email.subject == "Pago de servicio no realizado"
+    for text in ("EPMAPS AGUA DE QUITO", SUPPLY, "$12.34", "ya fue pagada por otro medio"):
+        assert text in email.body_text
+    assert "acreditado nuevamente" in email.body_text
 
 
 async def test_a_biller_outage_is_waited_out_and_the_bill_paid_once(
