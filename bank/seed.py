@@ -50,6 +50,7 @@ from bank.models import (
     User,
 )
 from bank.security import hash_password, keyed_digest
+from bank.seed_payees import seed_payees
 from bank.settings import CoreSettings
 
 ANCHOR_ACTION = "DEMO_DATA_SEEDED"
@@ -111,6 +112,7 @@ def seed(
         _loan(session, gabriel, savings, issued_on, report)
         _investment(session, gabriel, report)
         _cards(session, gabriel, savings, key, report)
+        seed_payees(session, gabriel, savings.number, report.created)
     return report
 
 

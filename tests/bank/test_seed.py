@@ -33,12 +33,15 @@ from bank.models import (
     Role,
     User,
 )
+from bank.payments.beneficiaries import search_beneficiaries
+from bank.payments.registrations import list_services
 from bank.security import keyed_digest, verify_password
 from bank.seed import DEMO_LOGINS, demo_pan, seed
 from bank.settings import ROOT
 
 TODAY = date(2025, 1, 20)
 KEY = "test-secret-key-0123456789-0123456789"
+GABRIEL_ID = "1718452939"
 
 
 def snapshot(session: Session) -> dict[str, object]:
@@ -214,3 +217,21 @@ def test_python_m_bank_seed_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
             assert reconcile(session) == []
     engine.dispose()
     assert balance == 29_565
+
+
+def test_gabriel_can_pick_a_beneficiary_and_a_registered_service(
+    sessions: sessionmaker[Session],
+) -> None:
+    seed(sessions, TODAY, secret_key=KEY)
+    with sessions() as session:
+        gabriel = session.scalars(select(Member).where(Member.identification == GABRIEL_ID)).one()
+        payees = search_beneficiaries(session, gabriel.id)
+        services = list_services(session, gabriel.id)
+    assert sorted((b.service.value, b.name, b.account_number) for b in payees) == [
+        ("COOPROGRESO", "NANCY PATRICIA ORTIZ JARAMILLO", "410112087341"),
+        ("INTERBANCARIA", "JORGE PAREDES", "2200456789"),
+    ]
+    assert sorted((s.company_code, s.supply_number) for s, _ in services) == [
+        ("EEQ", "1234567"),
+        ("EPMAPS", "7654321"),
+    ]
