@@ -151,13 +151,17 @@ def bearer_token(request: Request) -> str:
 
 async def get_session_principal(
     request: Request,
-    conn: DbConn,
     now: Now,
     _: Annotated[object, Depends(_bearer)],
 ) -> Principal:
-    """The caller behind a valid session, even one that must still change its password."""
+    """The caller behind a valid session, even one that must still change its password.
+
+    A connection of its own, returned to the pool at once: a request that then waits on
+    Temporal (a transfer's preview, a confirmation) holds no database connection.
+    """
     token = bearer_token(request)
-    return await authenticate(conn, app_state(request).auth_policy, token, now=now)
+    async with app_state(request).read_engine.connect() as conn:
+        return await authenticate(conn, app_state(request).auth_policy, token, now=now)
 
 
 SessionPrincipal = Annotated[Principal, Depends(get_session_principal)]
