@@ -226,10 +226,8 @@ class MovementActivities:
             _, reversed_now = core.reverse(
                 session, request.movement_id, request.preview, request.reason_code, now
             )
-            if reversed_now and request.preview.kind in SPI_KINDS:
-                message_key = _notify_rejection(session, request, now)
-            elif reversed_now and request.preview.kind is Kind.SERVICE_PAYMENT:
-                message_key = _notify_bill_refused(session, request, now)
+            if reversed_now:
+                message_key = _notify_reversal(session, request, now)
         if message_key:
             self._send(message_key)
 
@@ -246,54 +244,64 @@ class MovementActivities:
         ]
 
 
-def _notify_rejection(session: Session, request: ReverseInput, now: datetime) -> str | None:
+def _notify_reversal(session: Session, request: ReverseInput, now: datetime) -> str | None:
+    """Tell the member why the money came back: the clearing's or the company's refusal."""
+    preview, d = request.preview, request.preview.destination
+    amount = str(from_cents(preview.amount_cents))
+    if preview.kind in SPI_KINDS:
+        return _email_member(
+            session,
+            request,
+            now,
+            "rejected",
+            "transfer_rejected",
+            {
+                "amount": amount,
+                "beneficiary": d.name,
+                "account": d.account_masked,
+                "institution": d.institution_name,
+                "reason": request.reason,
+                "refunded": True,
+            },
+        )
+    if preview.kind is Kind.SERVICE_PAYMENT:
+        return _email_member(
+            session,
+            request,
+            now,
+            "bill-refused",
+            "service_payment_reversed",
+            {
+                "service": d.company_name,
+                "reference": d.supply_number,
+                "amount": amount,
+                "account": mask_account(preview.origin_account_number),
+                "reason": request.reason,
+            },
+        )
+    return None
+
+
+def _email_member(
+    session: Session,
+    request: ReverseInput,
+    now: datetime,
+    suffix: str,
+    template: str,
+    context: dict[str, object],
+) -> str | None:
+    """Queue ``template`` to the movement's member (keyed ``<movement>:<suffix>``)."""
     member = session.get(Member, request.preview.member_id)
     if member is None or not member.email:
         return None
-    d = request.preview.destination
-    key = f"{request.movement_id}:rejected"
+    key = f"{request.movement_id}:{suffix}"
     enqueue(
         session,
         key=key,
         channel=Channel.EMAIL,
         recipient=member.email,
-        template="transfer_rejected",
-        context={
-            "name": member.full_name,
-            "amount": str(from_cents(request.preview.amount_cents)),
-            "beneficiary": d.name,
-            "account": d.account_masked,
-            "institution": d.institution_name,
-            "reason": request.reason,
-            "refunded": True,
-            "at": now.isoformat(),
-        },
-        clock=lambda: now,
-    )
-    return key
-
-
-def _notify_bill_refused(session: Session, request: ReverseInput, now: datetime) -> str | None:
-    member = session.get(Member, request.preview.member_id)
-    if member is None or not member.email:
-        return None
-    d = request.preview.destination
-    key = f"{request.movement_id}:bill-refused"
-    enqueue(
-        session,
-        key=key,
-        channel=Channel.EMAIL,
-        recipient=member.email,
-        template="service_payment_reversed",
-        context={
-            "name": member.full_name,
-            "service": d.company_name,
-            "reference": d.supply_number,
-            "amount": str(from_cents(request.preview.amount_cents)),
-            "account": mask_account(request.preview.origin_account_number),
-            "reason": request.reason,
-            "at": now.isoformat(),
-        },
+        template=template,
+        context={"name": member.full_name, **context, "at": now.isoformat()},
         clock=lambda: now,
     )
     return key
