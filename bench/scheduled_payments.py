@@ -39,17 +39,17 @@ from bank.models import (
     MovementStatus,
     PaidBill,
     PaymentOutcome,
-    PaymentSchedule,
-    ScheduleStatus,
     utcnow,
 )
 from bank.models import ServicePaymentRecord as Record
+from bank.payments.authorisations import record_authorisation
 from bank.payments.automatic import run_scheduled_payment
 from bank.payments.config import PaymentSettings
 from bank.temporal import DATA_CONVERTER, installed_binary
 from bench.cpu import CpuSample
 from bench.ledger import database
 from tests.api.movement_support import make_member
+from tests.factories import monthly_authorisation
 from workers.devserver import dynamic_config_args
 from workflows.movement import MovementWorkflow
 from workflows.scheduled_payment import (
@@ -76,24 +76,8 @@ def authorisations(url: str, count: int, first: int, members: int = 100) -> list
         ]
         for i in range(count):
             who = people[i % members]
-            row = PaymentSchedule(
-                origin=f"bench-{uuid.uuid4()}",
-                member_id=who.member_id,
-                account_id=who.savings_id,
-                category="LUZ",
-                company_code="EEQ",
-                company_name="EMPRESA ELECTRICA QUITO",
-                supply_number=f"{first + i}",
-                max_amount_cents=20_000,
-                frequency="MENSUAL",
-                day=5,
-                start_date=date.today(),
-                end_date=date.today() + timedelta(days=365),
-                status=ScheduleStatus.ACTIVO,
-                terms_version="bench",
-            )
-            session.add(row)
-            session.flush()
+            terms = monthly_authorisation(who.savings, "EEQ", f"{first + i}", 20_000)
+            row = record_authorisation(session, who.member_id, terms, origin=f"bench-{first + i}")
             out.append((row.id, who.member_id))
     return out
 
@@ -138,7 +122,7 @@ async def report_unfinished(client: Client, url: str, ids: list[int]) -> None:
     """Print what the Schedules of unfinished payments say (at most 5), for diagnosis."""
     with session_factory(make_engine(url))() as session:
         finished = {
-            workflow_id.split("-20")[0]
+            "-".join(workflow_id.split("-")[:3])  # sched-pay-<id>-<time> → sched-pay-<id>
             for workflow_id in session.scalars(
                 select(MoneyMovement.workflow_id).where(
                     MoneyMovement.workflow_id.like(f"{SCHEDULE_ID_PREFIX}%"),

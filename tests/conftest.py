@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bank import migrate
+from bank.adapters.mail_sink import start_sink
 from bank.db import make_engine, session_factory
 from bank.models import Base
+from tests.bank.messaging_support import free_port
 from tests.postgres import throwaway_database
 
 
@@ -42,3 +45,12 @@ def db(engine: Engine) -> Engine:
 def sessions(db: Engine) -> sessionmaker[Session]:
     """A session factory over the emptied database."""
     return session_factory(db)
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """A real SMTP server (aiosmtpd, our mail sink) on a free port, and its mailbox folder."""
+    port, inbox = free_port(), tmp_path / "inbox"
+    controller = start_sink(inbox, port=port)
+    yield port, inbox
+    controller.stop()

@@ -38,6 +38,7 @@ from bank.models import (
     User,
 )
 from bank.movement_codes import DEPOSIT, WITHDRAWAL
+from bank.payments.authorisations import Authorisation
 from bank.security import hash_password, keyed_digest
 
 PASSWORD = "Clave2024x"
@@ -349,4 +350,14 @@ def make_full_member(
     )
     return Bundle(
         member, user, savings, certificates, loan, investment, debit, credit, user.username
+    )
+
+
+def monthly_authorisation(
+    account: str, company: str, supply: str, maximum_cents: int
+) -> Authorisation:
+    """Monthly on the 5th for a year from today (what the member's API would send)."""
+    today = date.today()
+    return Authorisation(
+        account, company, supply, maximum_cents, "MENSUAL", 5, today, today + timedelta(days=365)
     )

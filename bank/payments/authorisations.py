@@ -99,10 +99,17 @@ def authorise(
     """Verify the code for exactly these parameters and write the authorisation (flushed)."""
     check(auth, member_id, session, today)
     otp.verify(session, challenge_id, member_id, OPERATION, asdict(auth), code, secret_key=secret)
+    return record_authorisation(session, member_id, auth, origin=challenge_id)
+
+
+def record_authorisation(
+    session: Session, member_id: int, auth: Authorisation, *, origin: str
+) -> PaymentSchedule:
+    """Write an authorisation already confirmed (flushed); ``origin``: what confirmed it."""
     account = own_savings_account(session, member_id, auth.account_number)
     company = COMPANY_BY_CODE[auth.company_code]
     row = PaymentSchedule(
-        origin=challenge_id,
+        origin=origin,
         member_id=member_id,
         account_id=account.id,
         category=company.category,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -15,11 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bank.adapters.documents import sha256_hex
 from bank.adapters.local_documents import LocalDocumentStore
-from bank.adapters.mail_sink import start_sink
 from bank.models import Channel, MessageStatus, OutboundMessage
 from bank.notifications import Attachment, enqueue
 from bank.notifications.mailbox import read_mailbox
-from tests.bank.messaging_support import SECRET, Clock, dispatcher, free_port
+from tests.bank.messaging_support import SECRET, Clock, dispatcher
 
 PDF = "application/pdf"
 CONTRACT = b"%PDF-1.7\n% contrato de credito\n" + bytes(range(256)) * 8
@@ -29,15 +27,6 @@ CONTEXT = {
     "url": "https://bancaweb.cooprogreso.test/firma/abc",
     "at": datetime(2026, 6, 8, 17, 40, tzinfo=UTC),
 }
-
-
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """A real SMTP server (aiosmtpd, our mail sink) on a free port, and its mailbox folder."""
-    port, inbox = free_port(), tmp_path / "inbox"
-    controller = start_sink(inbox, port=port)
-    yield port, inbox
-    controller.stop()
 
 
 @pytest.fixture

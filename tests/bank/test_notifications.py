@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,15 +33,6 @@ PIN_RESET = {
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """A real SMTP server (aiosmtpd, our mail sink) on a free port, and its mailbox folder."""
-    port, inbox = free_port(), tmp_path / "inbox"
-    controller = start_sink(inbox, port=port)
-    yield port, inbox
-    controller.stop()
 
 
 def put(sessions: sessionmaker[Session], key: str, clock: Clock, **overrides: Any) -> None:

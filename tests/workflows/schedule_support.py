@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -41,16 +41,17 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from bank.adapters.billers import SimulatedBillers
-from bank.adapters.mail_sink import start_sink
 from bank.db import session_factory
-from bank.models import Account, Member, PaymentSchedule, ScheduleStatus, ServicePaymentRecord
+from bank.models import Account, Member, ServicePaymentRecord
 from bank.notifications import Dispatcher
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
+from bank.payments.authorisations import record_authorisation
 from bank.settings import WorkerSettings
 from bank.temporal import DATA_CONVERTER, installed_binary
 from tests.api.credit_support import dev_env
 from tests.api.movement_support import make_member
-from tests.bank.messaging_support import SECRET, free_port
+from tests.bank.messaging_support import SECRET
+from tests.factories import monthly_authorisation
 from workers.main import Components, general_activities
 from workflows.movement import MovementWorkflow
 from workflows.scheduled_payment import ScheduledPaymentRunWorkflow, schedule_id
@@ -79,24 +80,8 @@ def authorise(sessions: sessionmaker[Session]) -> Authorisation:
     """Ana, with $100.00, authorises her water bill monthly on the 5th, up to $50.00."""
     with sessions.begin() as session:
         ana = make_member(session, "ana", OPENING)
-        row = PaymentSchedule(
-            origin=f"test-{uuid.uuid4()}",
-            member_id=ana.member_id,
-            account_id=ana.savings_id,
-            category="AGUA",
-            company_code=WATER,
-            company_name=WATER_NAME,
-            supply_number=SUPPLY,
-            max_amount_cents=MAXIMUM,
-            frequency="MENSUAL",
-            day=5,
-            start_date=date.today(),
-            end_date=date.today() + timedelta(days=365),
-            status=ScheduleStatus.ACTIVO,
-            terms_version="2026-11",
-        )
-        session.add(row)
-        session.flush()
+        terms = monthly_authorisation(ana.savings, WATER, SUPPLY, MAXIMUM)
+        row = record_authorisation(session, ana.member_id, terms, origin=f"test-{uuid.uuid4()}")
         member = session.get(Member, ana.member_id)
         assert member is not None and member.email
         return Authorisation(row.id, ana.member_id, ana.savings_id, member.email, member.full_name)
@@ -224,15 +209,6 @@ class Setup:
     @property
     def handle(self) -> ScheduleHandle:
         return self.client.get_schedule_handle(self.schedule)
-
-
-@pytest.fixture
-def smtp(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """A real SMTP server (aiosmtpd, our mail sink) on a free port, and its mailbox folder."""
-    port, inbox = free_port(), tmp_path / "inbox"
-    controller = start_sink(inbox, port=port)
-    yield port, inbox
-    controller.stop()
 
 
 @pytest.fixture

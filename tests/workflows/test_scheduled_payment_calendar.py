@@ -44,12 +44,11 @@ from tests.workflows.schedule_support import (
     running_worker,
     settled,
     setup,
-    smtp,
     wait_for_records,
 )
 from workflows.scheduled_payment import schedule_id
 
-__all__ = ["dev_env", "setup", "smtp"]
+__all__ = ["dev_env", "setup"]
 
 QUIET = 8.0
 """Seconds a stopped Schedule is watched: four runs of the 2-second calendar."""

@@ -24,13 +24,12 @@ from tests.workflows.schedule_support import (
     balance,
     dev_env,
     setup,
-    smtp,
     trigger_and_wait,
     wait_for_email,
 )
 from workflows.movement_types import Kind, Order
 
-__all__ = ["dev_env", "setup", "smtp"]
+__all__ = ["dev_env", "setup"]
 
 
 async def test_trigger_pays_the_bill_with_commission_and_iva(setup: Setup) -> None:

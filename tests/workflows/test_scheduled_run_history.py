@@ -23,12 +23,11 @@ from tests.workflows.schedule_support import (
     Setup,
     dev_env,
     setup,
-    smtp,
     trigger_and_wait,
 )
 from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
 
-__all__ = ["dev_env", "setup", "smtp"]
+__all__ = ["dev_env", "setup"]
 
 HISTORIES = Path(__file__).parents[1] / "fixtures" / "histories"
 HISTORY = HISTORIES / "scheduled_run_paid.json"
