@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from api import errors
+from api import errors, web
 from api.deps import AppState, Clock, LazyTemporalClient
 from api.routes import (
     auth,
@@ -166,6 +166,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)
+    web.install(app)
     return app
 
 

@@ -29,6 +29,7 @@ from bank.auth_types import (
     PasswordChangeRequired,
     PasswordPolicyViolation,
     Principal,
+    SessionView,
     UserLocked,
     WrongCurrentPassword,
 )
@@ -304,6 +305,40 @@ async def authenticate(
     if stale:
         await conn.execute(_TOUCH, {"sid": session_id, "now": now})
     return principal
+
+
+async def describe_session(
+    conn: AsyncConnection, policy: AuthPolicy, principal: Principal, *, now: datetime
+) -> SessionView:
+    """Who is behind ``principal`` and when its session ends.
+
+    The idle end counts from ``last_seen_at`` as stored (written at most once a minute), so
+    it is never later than the end :func:`check_session` will enforce.
+    """
+    row = (
+        await conn.execute(
+            select(
+                User.username,
+                User.previous_login_at,
+                Member.first_names,
+                Member.last_names,
+                UserSession.last_seen_at,
+                UserSession.expires_at,
+            )
+            .join(User, User.id == UserSession.user_id)
+            .outerjoin(Member, Member.id == User.member_id)
+            .where(UserSession.id == principal.session_id)
+        )
+    ).one()
+    name = f"{row.first_names} {row.last_names}" if row.first_names else row.username
+    return SessionView(
+        full_name=name,
+        role=principal.role,
+        previous_login_at=row.previous_login_at,
+        idle_expires_at=min(row.last_seen_at + policy.idle_timeout, row.expires_at),
+        expires_at=row.expires_at,
+        must_change_password=principal.must_change_password,
+    )
 
 
 async def logout(session: AsyncSession, principal: Principal, *, now: datetime) -> None:

@@ -87,3 +87,17 @@ class LoginResult:
     full_name: str
     previous_login_at: datetime | None
     must_change_password: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """The caller's session as the web banking's header and expiry warning need it."""
+
+    full_name: str
+    role: Role
+    previous_login_at: datetime | None
+    idle_expires_at: datetime
+    """When the session ends if nothing more is done (the idle timeout from the last use)."""
+    expires_at: datetime
+    """The absolute end, however active the member is."""
+    must_change_password: bool

@@ -76,6 +76,13 @@ class CoreSettings(BaseSettings):
         min_length=32,
         description="HMAC key for OTP digests and session tokens.",
     )
+    public_url: str = "http://127.0.0.1:8000"
+    """Base URL members reach the web banking at: the links in emails (signing links) use it."""
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    """Temporal Web UI base URL: the officer pages link each journey there."""
+    credit_signing_cutoff: str = Field(default="19:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    """Local time (HH:MM, America/Guayaquil) by which every signatory must sign a credit
+    request sent that day; carried into each journey when its campaign is loaded."""
     timezone: str = "America/Guayaquil"
     """Time zone of business rules (cut-offs, dates shown to members)."""
     dev_outbox: bool = True
@@ -117,8 +124,8 @@ class ApiSettings(CoreSettings):
     """Interface uvicorn binds to."""
     api_port: int = 8000
     """API port."""
-    session_idle_minutes: int = 15
-    """A session unused this long ends."""
+    session_idle_minutes: int = 5
+    """A session unused this long ends (the web banking warns a minute before)."""
     session_max_hours: int = 8
     """A session ends this long after login, used or not."""
     max_failed_logins: int = 5
@@ -143,3 +150,7 @@ class RunSettings(CoreSettings):
     """Embedded Temporal frontend port."""
     mailbox_smtp_port: int = 8025
     """Port of the embedded SMTP sink."""
+    temporal_db_path: Path | None = None
+    """Embedded dev server state file; unset: ``db_filename`` of temporal-config/dev-server.toml."""
+    log_dir: Path = VAR / "log"
+    """Where the run command writes each child's log."""

@@ -50,7 +50,7 @@ def dev_server_command(
             f"({settings.temporal_grpc_port}) name different ports"
         )
     command = [str(installed_binary("temporal")), "server", "start-dev"]
-    command += ["--db-filename", str(db_path(server))]
+    command += ["--db-filename", str(settings.temporal_db_path or db_path(server))]
     command += ["--port", str(settings.temporal_grpc_port)]
     command += ["--ui-port", str(settings.temporal_ui_port)]
     for key, flag in _FLAGS.items():

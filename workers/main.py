@@ -66,8 +66,6 @@ KYC_SLOTS = 2
 """Concurrent CPU-heavy activities: one per core on the reference 2-core machine."""
 GRACEFUL_SHUTDOWN = timedelta(seconds=15)
 OUTBOX_INTERVAL = 2.0
-PUBLIC_URL = "http://127.0.0.1:8000"
-"""Base of the links in emails (signing links) when settings name none."""
 
 
 @dataclass
@@ -91,7 +89,7 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
         sessions,
         secret_key=settings.secret_key,
         registro_civil=SimulatedRegistroCivil(),  # no real gateway configured yet
-        public_url=getattr(settings, "public_url", None) or PUBLIC_URL,
+        public_url=settings.public_url,
         deliver=build.dispatcher.deliver_now,
     )
     payments = PaymentSettings()

@@ -44,7 +44,6 @@ from workers.processes import (
     wait_healthy,
 )
 
-LOG_DIR = VAR / "log"
 SEED_TIMEOUT = 300.0
 
 
@@ -83,7 +82,7 @@ class Supervisor:
     # -- starting ----------------------------------------------------------------------
 
     def _child(self, name: str, argv: list[str], stop_timeout: float = 10.0) -> Child:
-        child = Child(name, argv, LOG_DIR / f"{name}.log", stop_timeout)
+        child = Child(name, argv, self.settings.log_dir / f"{name}.log", stop_timeout)
         self.children.append(child)
         child.start(self.env)
         return child
@@ -152,7 +151,7 @@ class Supervisor:
         if not self.seed or importlib.util.find_spec("bank.seed") is None:
             say("demo data: skipped" if not self.seed else "demo data: bank.seed is missing")
             return
-        log_path = LOG_DIR / "seed.log"
+        log_path = self.settings.log_dir / "seed.log"
         started = time.monotonic()
         with log_path.open("ab") as log:
             result = await asyncio.to_thread(
@@ -211,14 +210,15 @@ class Supervisor:
     def summary(self) -> str:
         """The URLs and demo logins a person needs."""
         base = f"http://{self.api_settings.api_host}:{self.api_settings.api_port}"
-        lines = ["", "Cooprogreso engine is up.", f"  OpenAPI docs   {base}/docs"]
+        lines = ["", "Cooprogreso engine is up.", f"  Web banking    {base}/banca/"]
+        lines += [f"  Officer pages  {base}/oficial/", f"  OpenAPI docs   {base}/docs"]
         if self.local_temporal:
             lines.append(f"  Temporal UI    http://127.0.0.1:{self.settings.temporal_ui_port}")
         else:
             lines.append(f"  Temporal       {self.conn.address} ({self.conn.namespace})")
         if self.api_settings.dev_outbox:
             lines.append(f"  Dev mailbox    {base}/dev/mailbox")
-        lines.append(f"  Logs           {LOG_DIR.relative_to(ROOT)}/")
+        lines.append(f"  Logs           {self.settings.log_dir}/")
         lines += ["", *demo_logins(), ""]
         return "\n".join(lines)
 

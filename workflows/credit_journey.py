@@ -21,7 +21,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from bank.credit.deadline import local_date, signing_deadline
+    from bank.credit.deadline import local_date
     from bank.credit.requirements import (
         DocumentKind,
         MemberProfile,
@@ -63,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 CUTOFF_MESSAGE = (
-    "Puedes enviar tu solicitud hasta las 19H00. Ingresa nuevamente mañana para finalizarla; "
+    "Puedes enviar tu solicitud hasta las {hora}. Ingresa nuevamente mañana para finalizarla; "
     "tus documentos se mantienen cargados."
 )
 
@@ -268,7 +268,7 @@ class CreditJourneyWorkflow(SigningUpdates):
         """ "Finalizar": render the documents, email one-time signing links, start the clock."""
         async with self._step():
             self._check_finalize()
-            deadline = signing_deadline(workflow.now())
+            deadline = self._signing_deadline()
             assert deadline is not None  # checked by _check_finalize
             await self._send_for_signing(1, deadline, "socio")
             spouse = self._signatories.get(Role.SPOUSE)
@@ -313,8 +313,8 @@ class CreditJourneyWorkflow(SigningUpdates):
         self._require({Status.SUMMARY, Status.COLLECTING_DOCUMENTS})
         if self._missing():
             raise reject(ERR_DOCUMENTS_MISSING, "Carga todos los documentos obligatorios.")
-        if signing_deadline(workflow.now()) is None:
-            raise reject(ERR_AFTER_CUTOFF, CUTOFF_MESSAGE)
+        if self._signing_deadline() is None:
+            raise reject(ERR_AFTER_CUTOFF, CUTOFF_MESSAGE.format(hora=self._cutoff_text()))
 
     def _simulate(self, request: SimulationRequest) -> Simulation:
         try:

@@ -18,7 +18,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
-    from bank.credit.deadline import local_date
+    from bank.credit.deadline import cutoff_text, local_date, parse_cutoff, signing_deadline
     from bank.credit.requirements import MemberProfile, Requirements
     from bank.credit.simulation import Simulation, Summary
     from bank.kyc import contracts as kyc
@@ -282,14 +282,21 @@ class SigningSteps:
             for s in self._signatories.values()
         )
 
+    def _signing_deadline(self) -> datetime | None:
+        """Today's cut-off of this journey in UTC, or None once it has passed."""
+        return signing_deadline(workflow.now(), parse_cutoff(self._offer.signing_cutoff))
+
+    def _cutoff_text(self) -> str:
+        return cutoff_text(parse_cutoff(self._offer.signing_cutoff))
+
     def _signing_open(self) -> None:
         if self._status is Status.EXPIRED_AWAITING_REGENERATION or (
             self._deadline is not None and workflow.now() >= self._deadline
         ):
             raise reject(
                 ERR_DEADLINE,
-                "El plazo para firmar venció a las 19H00. Solicita a tu Oficial de Crédito "
-                "que genere nuevamente el proceso de desembolso.",
+                f"El plazo para firmar venció a las {self._cutoff_text()}. Solicita a tu "
+                "Oficial de Crédito que genere nuevamente el proceso de desembolso.",
             )
         self._require({Status.AWAITING_SIGNATURES})
 

@@ -16,7 +16,6 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from bank.credit.deadline import signing_deadline
     from bank.kyc import contracts as kyc
     from bank.signing import contracts as sign
     from workflows import credit_contracts as act
@@ -250,9 +249,10 @@ class SigningUpdates(SigningSteps):
         self._check_officer(action)
         if self._status not in REGENERABLE:
             raise reject(ERR_STATE, "Solo se regeneran solicitudes pendientes de firma.")
-        deadline = signing_deadline(workflow.now())
+        deadline = self._signing_deadline()
         if deadline is None:
-            raise reject(ERR_AFTER_CUTOFF, "Después de las 19H00 regenera la solicitud mañana.")
+            hora = self._cutoff_text()
+            raise reject(ERR_AFTER_CUTOFF, f"Después de las {hora} regenera la solicitud mañana.")
         return deadline
 
     def _check_cancel(self, action: OfficerAction) -> None:

@@ -145,6 +145,8 @@ class CreditOffer:
         product_name: the loan's product name.
         kyc_task_queue: task queue of the CPU-heavy activities (KYC, PDF signing); None:
             the workflow's own queue.
+        signing_cutoff: local time (``HH:MM``) by which a request sent that day must be
+            signed; the institution's setting when the campaign was loaded.
     """
 
     campaign_id: str
@@ -161,6 +163,7 @@ class CreditOffer:
     utility_bill_max_age_months: int = DEFAULT_UTILITY_BILL_MONTHS
     product_name: str = "CREDITO PREAPROBADO"
     kyc_task_queue: str | None = None
+    signing_cutoff: str = "19:00"
 
     @property
     def terms(self) -> LoanTerms:

@@ -7,12 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.deps import DbSession, Now, SessionPrincipal, app_state
+from api.deps import DbConn, DbSession, Now, SessionPrincipal, app_state
 from api.schemas.auth import (
     LoginRequest,
     LoginResponse,
     MessageOut,
     PasswordChangeRequest,
+    SessionOut,
     UltimaConexion,
 )
 from api.schemas.common import ErrorBody
@@ -41,16 +42,41 @@ async def login(
     result = await auth.login(
         session, state.auth_policy, body.username, body.password, now=now, client=client
     )
-    previous = None
-    if result.previous_login_at is not None:
-        local = result.previous_login_at.astimezone(state.clock.timezone)
-        previous = UltimaConexion(texto=manual_timestamp(local), iso=local)
+    previous = _ultima_conexion(result.previous_login_at, request)
     return LoginResponse(
         access_token=result.token,
         expires_at=result.expires_at,
         nombre=result.full_name,
         ultima_conexion=previous,
         must_change_password=result.must_change_password,
+    )
+
+
+def _ultima_conexion(moment: datetime | None, request: Request) -> UltimaConexion | None:
+    if moment is None:
+        return None
+    local = moment.astimezone(app_state(request).clock.timezone)
+    return UltimaConexion(texto=manual_timestamp(local), iso=local)
+
+
+@router.get("/session", response_model=SessionOut)
+async def current_session(
+    principal: SessionPrincipal, request: Request, conn: DbConn, now: Now
+) -> SessionOut:
+    """The open session (using it extends it): name, "Última conexión" and when it ends.
+
+    The web banking calls it to keep a session alive on request and to warn before it ends.
+    """
+    policy = app_state(request).auth_policy
+    view = await auth.describe_session(conn, policy, principal, now=now)
+    return SessionOut(
+        nombre=view.full_name,
+        rol=view.role.value,
+        ultima_conexion=_ultima_conexion(view.previous_login_at, request),
+        expira_por_inactividad=view.idle_expires_at,
+        expira_maximo=view.expires_at,
+        inactividad_segundos=int(policy.idle_timeout.total_seconds()),
+        must_change_password=view.must_change_password,
     )
 
 

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Body, Depends, File, Path, Query, Request, UploadFile
 from pydantic import TypeAdapter
@@ -77,13 +77,25 @@ JourneyPath = Annotated[str, Path(max_length=80, description="ID del workflow")]
 _STATE = TypeAdapter(CreditJourneyState)
 
 
-async def credit_queues(request: Request) -> tuple[str, str]:
-    """The task queues journeys start on: general, and CPU-heavy (KYC, PDF signing)."""
+class JourneyStart(NamedTuple):
+    """Where journeys start and the institution's rules they carry."""
+
+    task_queue: str
+    kyc_task_queue: str
+    """CPU-heavy activities (KYC, PDF signing)."""
+    signing_cutoff: str
+    """``COOP_CREDIT_SIGNING_CUTOFF`` (19:00)."""
+
+
+async def credit_queues(request: Request) -> JourneyStart:
+    """The task queues journeys start on and the signing cut-off they carry."""
     settings = app_state(request).settings
-    return settings.task_queue, settings.kyc_task_queue
+    return JourneyStart(
+        settings.task_queue, settings.kyc_task_queue, settings.credit_signing_cutoff
+    )
 
 
-Queues = Annotated[tuple[str, str], Depends(credit_queues)]
+Queues = Annotated[JourneyStart, Depends(credit_queues)]
 
 
 # ---- campaigns ----------------------------------------------------------------------------
@@ -155,7 +167,7 @@ async def _load(
     officer: str,
     session: DbSession,
     client: Client,
-    queues: tuple[str, str],
+    queues: JourneyStart,
 ) -> schemas.CargaCampanaOut:
     """Resolve members, refuse the whole load on any bad row, else start every journey."""
     wanted = {o.identification for o in validation.offers}
@@ -203,7 +215,7 @@ def _offer(
     row: CampaignOffer,
     member_id: int,
     charges: dict[int, tuple[ChargeRule, ...]],
-    queues: tuple[str, str],
+    queues: JourneyStart,
 ) -> CreditOffer:
     return CreditOffer(
         campaign_id=row.campaign_id,
@@ -216,7 +228,8 @@ def _offer(
         method=row.method,
         insurance_monthly_rate=row.insurance_monthly_rate,
         charges=charges.get(row.line, ()),
-        kyc_task_queue=queues[1],
+        kyc_task_queue=queues.kyc_task_queue,
+        signing_cutoff=queues.signing_cutoff,
     )
 
 

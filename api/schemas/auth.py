@@ -51,3 +51,17 @@ class MessageOut(BaseModel):
     """A confirmation for the member."""
 
     message: str
+
+
+class SessionOut(BaseModel):
+    """The open session: the header's name and "Última conexión", and when it ends."""
+
+    nombre: str
+    rol: str = Field(examples=["MEMBER", "OFFICER"])
+    ultima_conexion: UltimaConexion | None
+    expira_por_inactividad: datetime = Field(
+        description="Fin de la sesión si no hay más actividad (cada solicitud la extiende)"
+    )
+    expira_maximo: datetime = Field(description="Fin absoluto de la sesión")
+    inactividad_segundos: int = Field(description="Minutos de inactividad permitidos, en segundos")
+    must_change_password: bool

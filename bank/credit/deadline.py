@@ -27,14 +27,25 @@ def local_date(moment: datetime) -> date:
     return local(moment).date()
 
 
-def signing_deadline(sent_at: datetime) -> datetime | None:
-    """19:00 local of the day ``sent_at`` falls on, in UTC; None at or after 19:00.
+def parse_cutoff(text: str) -> time:
+    """``"19:00"`` → ``time(19, 0)``: a journey's cut-off as carried in its input."""
+    return time.fromisoformat(text)
+
+
+def cutoff_text(cutoff: time = CUTOFF) -> str:
+    """The cut-off the way the manual writes it to members: ``19H00``."""
+    return f"{cutoff:%H}H{cutoff:%M}"
+
+
+def signing_deadline(sent_at: datetime, cutoff_at: time = CUTOFF) -> datetime | None:
+    """The cut-off (19:00) local of the day ``sent_at`` falls on, in UTC; None at or after it.
 
     Args:
         sent_at: a timezone-aware moment (the workflow's ``workflow.now()``).
+        cutoff_at: the local cut-off; the institution's is 19:00 (``COOP_CREDIT_SIGNING_CUTOFF``).
     """
     here = local(sent_at)
-    cutoff = datetime.combine(here.date(), CUTOFF, tzinfo=GUAYAQUIL)
+    cutoff = datetime.combine(here.date(), cutoff_at, tzinfo=GUAYAQUIL)
     if here >= cutoff:
         return None
     return cutoff.astimezone(UTC)
