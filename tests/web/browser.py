@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 from bank.settings import VAR
 
 ARTIFACTS = VAR / "test-artifacts" / "screenshots"
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 360, "height": 780}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 HOW_TO_GET_CHROMIUM = (
     "No Chromium found for the browser tests. Install Debian's package "
     "(`apt-get install chromium`) or point COOP_CHROMIUM at a Chromium binary."

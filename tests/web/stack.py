@@ -84,7 +84,7 @@ class Stack:
 
         def has_link(message: dict[str, Any]) -> bool:
             found = regex.search(message.get("text") or "")
-            return bool(found) and found.group(0) not in seen
+            return found is not None and found.group(0) not in seen
 
         message = self.wait_message(has_link, to=email, timeout=60)
         found = regex.search(message["text"])
