@@ -358,3 +358,47 @@ def entries(anchor: date, loan_issued_on: date) -> list[DemoEntry]:
     ]
     # sorted() is stable: same-day entries keep the order above (disburse, then withdraw).
     return sorted(found, key=lambda entry: entry.value_date)
+
+
+# ---- the demo preapproved campaign (loaded by the run command through the officer API) ----
+
+DEMO_CAMPAIGN_ID = "PREAPROBADO2026"
+DEMO_CAMPAIGN_DAYS = 60
+"""The offers are valid this many days from the day the campaign is first loaded."""
+
+
+def demo_campaign(today: date) -> list[dict[str, object]]:
+    """The offers the Campañas screen shows on the first run: Gabriel (single) and Nancy
+    (married: uploads and her spouse's signature), as an officer would load them (JSON rows of
+    ``POST /api/v1/officer/campaigns``)."""
+    valid_until = (today + timedelta(days=DEMO_CAMPAIGN_DAYS)).isoformat()
+    common: dict[str, object] = {
+        "campaign_id": DEMO_CAMPAIGN_ID,
+        "monto_minimo": "500.00",
+        "plazos": [12, 24, 36],
+        "tasa": "15.83",
+        "vigencia_hasta": valid_until,
+        "seguro_desgravamen": "0.05",
+        "rubros": [
+            {
+                "codigo": "SOLCA",
+                "descripcion": "CONTRIBUCIÓN SOLCA",
+                "tipo": "PERCENT",
+                "valor": "0.005",
+                "momento": "DISBURSEMENT",
+                "iva": False,
+            },
+            {
+                "codigo": "COMISION",
+                "descripcion": "COMISIÓN POR APERTURA",
+                "tipo": "FLAT",
+                "valor": "10.00",
+                "momento": "DISBURSEMENT",
+                "iva": True,
+            },
+        ],
+    }
+    return [
+        {**common, "identificacion": "1718452939", "monto_maximo": "8000.00"},
+        {**common, "identificacion": "1720364189", "monto_maximo": "10000.00"},
+    ]

@@ -154,3 +154,5 @@ class RunSettings(CoreSettings):
     """Embedded dev server state file; unset: ``db_filename`` of temporal-config/dev-server.toml."""
     log_dir: Path = VAR / "log"
     """Where the run command writes each child's log."""
+    demo_campaign: bool = True
+    """Load the demo preapproved campaign through the officer API once the API is up."""

@@ -21,6 +21,8 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -31,8 +33,10 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 
 from bank import migrate
+from bank.seed_data import DEMO_CAMPAIGN_ID
 from bank.settings import ROOT, VAR, ApiSettings, RunSettings, WorkerSettings
 from bank.temporal import LOCAL_HOSTS, connect, ensure_search_attributes, resolve_connection
+from workers.demo_campaign import load_demo_campaign
 from workers.devserver import dev_server_command
 from workers.processes import (
     Child,
@@ -205,6 +209,15 @@ class Supervisor:
         took = await wait_healthy(child, http_check(url), what="API", limit=60, stop=self.stop)
         say(f"API on http://{host}:{port}: ready in {took:.1f}s")
 
+    async def load_campaign(self) -> None:
+        """The demo preapproved campaign, loaded through the officer API (idempotent)."""
+        if not (self.seed and self.settings.demo_campaign):
+            return
+        base = f"http://{self.api_settings.api_host}:{self.api_settings.api_port}"
+        today = datetime.now(ZoneInfo(self.settings.timezone)).date()
+        outcome = await asyncio.to_thread(load_demo_campaign, base, today)
+        say(f"demo campaign {DEMO_CAMPAIGN_ID}: {outcome}")
+
     # -- running and stopping -----------------------------------------------------------
 
     def summary(self) -> str:
@@ -257,6 +270,7 @@ class Supervisor:
             await self.prepare_database()
             await self.start_worker()
             await self.start_api()
+            await self.load_campaign()
             print(self.summary(), flush=True)
             if self.check:
                 say(f"check passed: everything healthy in {time.monotonic() - started:.1f}s")

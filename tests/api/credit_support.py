@@ -151,8 +151,8 @@ def build_app(
     async def temporal_client() -> object:
         return env.client
 
-    async def queues() -> tuple[str, str]:
-        return task_queue, task_queue
+    async def queues() -> officer.JourneyStart:
+        return officer.JourneyStart(task_queue, task_queue, "19:00")
 
     app.dependency_overrides[get_temporal_client] = temporal_client
     app.dependency_overrides[officer.credit_queues] = queues

@@ -62,6 +62,30 @@ def test_second_login_shows_the_previous_one_like_the_manual(
     assert body["ultima_conexion"]["iso"].endswith("-05:00")
 
 
+def test_the_session_says_who_and_when_it_ends_idle_five_minutes(
+    client: TestClient, build: Session, db: Engine
+) -> None:
+    user = _member_user(build)
+    with db.begin() as conn:
+        conn.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_login_at=datetime(2023, 12, 15, 1, 25, tzinfo=UTC))
+        )
+    headers = login(client, "gsilva", f.PASSWORD)
+
+    body = client.get("/api/v1/auth/session", headers=headers).json()
+
+    assert body["nombre"] == "GABRIEL SILVA"
+    assert body["rol"] == "MEMBER"
+    assert body["ultima_conexion"]["texto"] == "20H25 / 14.12.2023"
+    assert body["inactividad_segundos"] == 300
+    idle = datetime.fromisoformat(body["expira_por_inactividad"])
+    assert timedelta(minutes=4) < idle - datetime.now(UTC) <= timedelta(minutes=5)
+    assert datetime.fromisoformat(body["expira_maximo"]) > idle
+    assert client.get("/api/v1/auth/session").status_code == 401
+
+
 def test_only_a_digest_of_the_token_is_stored(
     client: TestClient, build: Session, db: Engine
 ) -> None:

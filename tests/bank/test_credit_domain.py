@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from bank.adapters.registro_civil import SimulatedRegistroCivil, simulated_codigo_dactilar
 from bank.credit.charges import ChargeBasis, ChargeRule, ChargeTiming, summarize
-from bank.credit.deadline import signing_deadline
+from bank.credit.deadline import cutoff_text, parse_cutoff, signing_deadline
 from bank.credit.requirements import Blocker, DocumentKind, MemberProfile, evaluate
 from bank.credit.tokens import derive_token, same_token, token_digest
 
@@ -59,6 +59,14 @@ def test_signing_deadline_is_1900_the_same_day_and_none_after() -> None:
     assert signing_deadline(morning) == datetime(2026, 6, 9, 0, 0, tzinfo=UTC)
     assert signing_deadline(datetime(2026, 6, 8, 23, 59, tzinfo=UTC)) is not None  # 18:59
     assert signing_deadline(datetime(2026, 6, 9, 0, 1, tzinfo=UTC)) is None  # 19:01
+
+
+def test_a_configured_cutoff_moves_the_deadline_and_its_wording() -> None:
+    evening = datetime(2026, 6, 9, 1, 30, tzinfo=UTC)  # 20:30 in Guayaquil: past 19:00
+    assert signing_deadline(evening) is None
+    late = parse_cutoff("23:59")
+    assert signing_deadline(evening, late) == datetime(2026, 6, 9, 4, 59, tzinfo=UTC)
+    assert cutoff_text() == "19H00" and cutoff_text(late) == "23H59"
 
 
 def test_link_tokens_are_stable_per_generation_and_stored_as_digests() -> None:

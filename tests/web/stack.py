@@ -137,6 +137,8 @@ def running_stack(root: Path, **extra_env: str) -> Iterator[Stack]:
             "COOP_KYC_TASK_QUEUE": f"{queue}-kyc",
             # Sign-by time of this stack: the tests run at any hour of the day.
             "COOP_CREDIT_SIGNING_CUTOFF": "23:59",
+            # Tests load their own campaigns; test_zz_demo_campaign.py loads the demo one last.
+            "COOP_DEMO_CAMPAIGN": "false",
             **extra_env,
         }
         out = root / "run.out"
