@@ -61,6 +61,9 @@ class _Assets(StaticFiles):
         response = await super().get_response(path, scope)
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Content-Type-Options"] = "nosniff"
+        if path.endswith(".html"):
+            for name in ("Content-Security-Policy", "Referrer-Policy", "X-Frame-Options"):
+                response.headers[name] = PAGE_HEADERS[name]
         return response
 
 

@@ -92,7 +92,7 @@ export function Field({ label, id, hint, error, required, children }) {
   const hintId = hint ? `${id}-ayuda` : null;
   const errorId = error ? `${id}-error` : null;
   return html`<div class=${`campo${error ? ' campo-error' : ''}`}>
-    <label for=${id}>${label}${required && html`<span class="obligatorio" aria-hidden="true"> *</span>`}</label>
+    <label for=${id}>${label}</label>
     ${typeof children === 'function' ? children({ id, describedBy: [hintId, errorId].filter(Boolean).join(' ') || undefined }) : children}
     ${hint && html`<p class="ayuda" id=${hintId}>${hint}</p>`}
     ${error && html`<p class="error-campo" id=${errorId}>${error}</p>`}

@@ -90,7 +90,7 @@ export function LoginPage({ onSession }) {
     </form>
     ${area === 'banca' &&
     html`<p class="registro">¿Aún no tienes usuario? <a href="/banca/registro">Regístrate aquí</a></p>
-      <p class="nota">Navegadores sugeridos: Google Chrome, Mozilla Firefox, Safari o Microsoft Edge, siempre actualizados.</p>`}
+      <p class="nota">Navegadores sugeridos: Google Chrome, Mozilla Firefox, Safari o Microsoft Edge, siempre actualizados. <a href="/static/navegadores.html">Prerrequisitos</a></p>`}
   </section>`;
 }
 
