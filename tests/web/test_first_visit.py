@@ -34,6 +34,7 @@ def new_member(stack: Stack) -> Iterator[NewMember]:
         account = f.make_account(session, member)
         f.make_account(session, member, f.ProductType.CERTIFICATES)
         f.deposit(session, account, 25_000)
+        assert member.mobile and member.email
         found = NewMember(member.identification, member.mobile, member.email, account.number)
     engine.dispose()
     yield found
