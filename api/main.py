@@ -26,7 +26,9 @@ from api.routes import (
     credit_signing,
     dev,
     enrollment,
+    info,
     officer,
+    product_requests,
     products,
     registrations,
 )
@@ -163,6 +165,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(registrations.router, prefix=API_PREFIX)
     app.include_router(payment_history_router, prefix=API_PREFIX)
     app.include_router(scheduled_payments_router, prefix=API_PREFIX)
+    app.include_router(product_requests.router, prefix=API_PREFIX)
+    app.include_router(product_requests.officer_router, prefix=API_PREFIX)
+    app.include_router(info.router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)

@@ -17,6 +17,12 @@ from tests.bank.messaging_support import free_port
 from tests.postgres import throwaway_database
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: sync Playwright keeps an event loop running on the main thread
+    for the rest of the session, where pytest-asyncio could no longer start its own."""
+    items.sort(key=lambda item: "tests/web/" in item.nodeid)
+
+
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """URL of a PostgreSQL database migrated to head, private to this test session."""

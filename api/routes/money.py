@@ -34,6 +34,7 @@ from api.schemas.movements import (
     ReciboConsultaOut,
     TarjetaPagableOut,
     TransferenciaIn,
+    ValoresAPagarOut,
 )
 from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
@@ -141,7 +142,12 @@ def billers(request: Request) -> BillerNetwork:
 async def lookup_bill(
     body: ConsultaServicioIn, request: Request, member: CurrentMember
 ) -> ConsultaServicioOut:
-    """Pending receipts of a supply / account / contract number, with commission and IVA."""
+    """Pending receipts of a supply / account / contract number, with commission and IVA.
+
+    ``valores_a_pagar`` totals the receipts in ``recibos`` (all pending ones when omitted),
+    as the payment's preview will; a receipt that is not pending is 422
+    ``RECIBO_NO_PENDIENTE``.
+    """
     company = COMPANY_BY_CODE.get(body.empresa)
     if company is None:
         raise ApiError(422, "EMPRESA_INVALIDA", "La empresa seleccionada no es válida.")
@@ -162,6 +168,17 @@ async def lookup_bill(
             422, "SIN_FACTURA_PENDIENTE", "No tienes valores pendientes de pago para este servicio."
         )
     fee, iva = _service_fee()
+    chosen = list(found.receipts)
+    if body.recibos is not None:
+        wanted = set(body.recibos)
+        chosen = [r for r in found.receipts if r.number in wanted]
+        if len(wanted) != len(body.recibos) or len(chosen) != len(wanted):
+            raise ApiError(
+                422,
+                "RECIBO_NO_PENDIENTE",
+                "Uno de los recibos seleccionados ya no está pendiente de pago.",
+            )
+    amount = sum(r.amount_cents for r in chosen)
     return ConsultaServicioOut(
         empresa=company.code,
         nombre_empresa=company.name,
@@ -179,6 +196,14 @@ async def lookup_bill(
             )
             for r in found.receipts
         ],
+        # The preview charges the same: the receipts' sum plus commission and IVA per receipt.
+        valores_a_pagar=ValoresAPagarOut(
+            recibos=[r.number for r in chosen],
+            monto=money(amount),
+            comision=money(fee * len(chosen)),
+            iva=money(iva * len(chosen)),
+            total=money(amount + (fee + iva) * len(chosen)),
+        ),
     )
 
 

@@ -16,6 +16,7 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, NamedTuple
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Body, Depends, File, Path, Query, Request, UploadFile
 from pydantic import TypeAdapter
@@ -34,6 +35,7 @@ from api.errors import ApiError
 from api.routes import credit_common as common
 from api.schemas import officer as schemas
 from api.schemas.common import ERROR_RESPONSES, money
+from api.schemas.credit import journey_out, offer_out
 from bank.campaigns import (
     CAMPAIGN_ID,
     MAX_ROWS,
@@ -314,8 +316,24 @@ def visibility_query(
     return " AND ".join(parts)
 
 
+def temporal_ui(request: Request) -> str:
+    """``COOP_TEMPORAL_UI_URL`` without its trailing slash."""
+    return app_state(request).settings.temporal_ui_url.rstrip("/")
+
+
+def workflow_link(ui: str, namespace: str, journey_id: str) -> str:
+    """The journey's page in the Temporal Web UI (history, pending activities, queries)."""
+    return f"{ui}/namespaces/{quote(namespace, safe='')}/workflows/{quote(journey_id, safe='')}"
+
+
+def query_link(ui: str, namespace: str, query: str) -> str:
+    """The Temporal Web UI's workflow list filtered by ``query``."""
+    return f"{ui}/namespaces/{quote(namespace, safe='')}/workflows?{urlencode({'query': query})}"
+
+
 @router.get("/journeys", response_model=schemas.JornadasOut)
 async def journeys(
+    request: Request,
     officer: CurrentOfficer,
     client: TemporalClient,
     now: Now,
@@ -329,6 +347,7 @@ async def journeys(
     within = timedelta(minutes=expiring_within_minutes) if expiring_within_minutes else None
     query = visibility_query(status, campaign, member, within, now)
     executions = await common.list_executions(client, query, limit)
+    ui = temporal_ui(request)
     items = []
     for e in executions:
         attrs = e.typed_search_attributes
@@ -343,9 +362,14 @@ async def journeys(
                 plazo_firma=attrs.get(SIGNING_DEADLINE),
                 inicio=e.start_time,
                 ejecucion=e.status.name if e.status else "UNKNOWN",
+                enlace_temporal=workflow_link(ui, client.namespace, e.id),
             )
         )
-    return schemas.JornadasOut(consulta=query, jornadas=items)
+    return schemas.JornadasOut(
+        consulta=query,
+        enlace_consulta=query_link(ui, client.namespace, query),
+        jornadas=items,
+    )
 
 
 def journey_handle(client: Client, journey_id: str) -> WorkflowHandle[Any, CreditJourneyState]:
@@ -356,10 +380,44 @@ def journey_handle(client: Client, journey_id: str) -> WorkflowHandle[Any, Credi
 
 
 @router.get("/journeys/{journey_id}", response_model=dict[str, Any])
-async def journey(journey_id: JourneyPath, officer: CurrentOfficer, client: TemporalClient) -> Any:
-    """The full state Query (offer, consent, documents, signatories, audit trail)."""
+async def journey(
+    request: Request,
+    journey_id: JourneyPath,
+    officer: CurrentOfficer,
+    client: TemporalClient,
+    session: DbSession,
+) -> Any:
+    """The full state Query (offer, consent, documents, signatories, audit trail).
+
+    Plus ``enlace_temporal`` (the journey in the Temporal Web UI), ``socio`` (the member's
+    name and identification, from the database) and ``presentacion``: the member's view of
+    the same state with money as strings (``api.schemas.credit.JornadaOut``), the offer's
+    maximum always shown.
+    """
     state = await common.query_state(journey_handle(client, journey_id), common.journey_not_found)
-    return _STATE.dump_python(state, mode="json")
+    member = (
+        await session.execute(
+            select(Member.first_names, Member.last_names, Member.identification).where(
+                Member.id == state.offer.member_id
+            )
+        )
+    ).first()
+    view = journey_out(state)
+    view.oferta = offer_out(state.status, state.offer, revealed=True)
+    body: dict[str, Any] = _STATE.dump_python(state, mode="json")
+    body["workflow_id"] = journey_id
+    body["enlace_temporal"] = workflow_link(temporal_ui(request), client.namespace, journey_id)
+    body["socio"] = (
+        {
+            "id": state.offer.member_id,
+            "nombre": f"{member.first_names} {member.last_names}",
+            "identificacion": member.identification,
+        }
+        if member
+        else None
+    )
+    body["presentacion"] = view.model_dump(mode="json")
+    return body
 
 
 async def _officer_update(

@@ -23,6 +23,7 @@ from bank.masking import mask_account
 from bank.models import Account, PaymentSchedule, ScheduleStatus, ServicePaymentRecord
 from bank.money import to_cents
 from bank.payments import authorisations as core
+from bank.payments.history import OUTCOME_TEXT
 from workflows.scheduled_payment import schedule_id
 from workflows.schedules import schedule
 
@@ -84,6 +85,9 @@ class PagoProgramadoOut(BaseModel):
     estado: str
     proxima_ejecucion: datetime | None = None
     ultimo_resultado: str | None = None
+    ultimo_resultado_descripcion: str | None = Field(
+        default=None, description="What the member reads, as in Historial de Pagos"
+    )
 
 
 @router.post("/code", response_model=CodigoOut, responses=RESPONSES)
@@ -201,6 +205,7 @@ async def list_scheduled(
                 mask_account(number),
                 proxima_ejecucion=await _next_run(client, row),
                 ultimo_resultado=str(last) if last else None,
+                ultimo_resultado_descripcion=OUTCOME_TEXT.get(last) if last else None,
             )
         )
     return answer

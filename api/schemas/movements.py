@@ -72,6 +72,10 @@ class PagoTarjetaIn(_In):
 class ConsultaServicioIn(_In):
     empresa: Code
     suministro: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,30}$")]
+    recibos: list[Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{1,30}$")]] | None = (
+        Field(default=None, min_length=1, max_length=MAX_RECEIPTS)
+    )
+    """The receipts ticked under "Seleccionar Pago" (all pending ones when omitted)."""
 
 
 class ConfirmacionIn(_In):
@@ -231,12 +235,23 @@ class ReciboConsultaOut(BaseModel):
     total: Money
 
 
+class ValoresAPagarOut(BaseModel):
+    """ "Valores a pagar" of the selected receipts: what the payment's preview will charge."""
+
+    recibos: list[str]
+    monto: Money
+    comision: Money
+    iva: Money
+    total: Money = Field(description="Total a Pagar: Monto + Comisión + IVA")
+
+
 class ConsultaServicioOut(BaseModel):
     empresa: str
     nombre_empresa: str
     suministro: str
     titular: str | None
     recibos: list[ReciboConsultaOut]
+    valores_a_pagar: ValoresAPagarOut
 
 
 class InstitucionOut(BaseModel):

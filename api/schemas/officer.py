@@ -76,12 +76,18 @@ class JornadaResumenOut(BaseModel):
     plazo_firma: datetime | None = Field(description="SigningDeadline")
     inicio: datetime
     ejecucion: str = Field(examples=["RUNNING"])
+    enlace_temporal: str = Field(
+        description="The journey in the Temporal Web UI: "
+        "{COOP_TEMPORAL_UI_URL}/namespaces/{namespace}/workflows/{workflow_id}",
+        examples=["http://127.0.0.1:8233/namespaces/default/workflows/credit-PRE2026-7"],
+    )
 
 
 class JornadasOut(BaseModel):
     """A page of journeys matching the filters."""
 
     consulta: str = Field(description="The visibility query used (also for the Temporal UI)")
+    enlace_consulta: str = Field(description="The Temporal Web UI's list filtered by `consulta`")
     jornadas: list[JornadaResumenOut]
 
 

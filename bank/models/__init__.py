@@ -36,6 +36,12 @@ from bank.models.payments import (
     ServicePaymentRecord,
     SimulatedBill,
 )
+from bank.models.product_requests import (
+    ContactChannel,
+    ProductRequest,
+    ProductRequestStatus,
+    RequestedProduct,
+)
 from bank.models.products import (
     AmortizationMethod,
     Card,
@@ -62,6 +68,7 @@ __all__ = [
     "CardStatus",
     "Channel",
     "CivilStatus",
+    "ContactChannel",
     "CreditConsent",
     "Hold",
     "HoldStatus",
@@ -83,9 +90,12 @@ __all__ = [
     "PaymentOutcome",
     "PaymentSchedule",
     "Posting",
+    "ProductRequest",
+    "ProductRequestStatus",
     "ProductType",
     "RegisteredCard",
     "RegisteredService",
+    "RequestedProduct",
     "Role",
     "ScheduleStatus",
     "ServicePaymentRecord",

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
+from bank.adapters.billers import previous_period
 from bank.models import Card, CardKind, PaidBill, Posting, ServicePaymentRecord
 from bank.models import Member as MemberRow
 from bank.settings import ApiSettings
@@ -92,6 +93,52 @@ async def test_lookup_then_pay_a_bill_with_commission_and_iva(money: Money, peop
     history = await money.http.get("/api/v1/payments/history", headers=ana.headers)
     assert [p["codigo"] for p in history.json()["pagos"]] == [record.code]
     money.books_balance()
+
+
+async def test_lookup_totals_the_selected_receipts_as_the_preview_will(
+    money: Money, people
+) -> None:
+    ana, _ = people
+    two = "7654322"  # ends in 2: last month's and this month's receipts
+    current = money.billers.current_period()
+    last, this = (
+        money.billers.issue_bill(WATER, two, 713, period=p)
+        for p in (previous_period(current), current)
+    )
+
+    async def lookup(**extra: object) -> dict:
+        found = await money.http.post(
+            "/api/v1/services/lookup",
+            json={"empresa": WATER, "suministro": two, **extra},
+            headers=ana.headers,
+        )
+        assert found.status_code == 200, found.text
+        return dict(found.json()["valores_a_pagar"])
+
+    assert await lookup() == {
+        "recibos": [last.number, this.number],
+        "monto": "14.26",
+        "comision": "0.62",
+        "iva": "0.10",
+        "total": "14.98",
+    }
+    assert await lookup(recibos=[this.number]) == {
+        "recibos": [this.number],
+        "monto": "7.13",
+        "comision": "0.31",
+        "iva": "0.05",
+        "total": "7.49",
+    }
+    refused = await money.http.post(
+        "/api/v1/services/lookup",
+        json={"empresa": WATER, "suministro": two, "recibos": ["999999999"]},
+        headers=ana.headers,
+    )
+    assert refused.status_code == 422 and refused.json()["code"] == "RECIBO_NO_PENDIENTE"
+    body = {**bill_body(ana, [last.number, this.number]), "suministro": two}
+    _, preview = await money.start(ana, "/services/payments", body)
+    assert preview.status_code == 201, preview.text
+    assert preview.json()["resumen"]["total"] == "14.98"
 
 
 async def test_unknown_supply_is_a_clear_422(money: Money, people) -> None:

@@ -230,3 +230,31 @@ async def test_members_are_refused_on_officer_routes_and_bad_input_is_4xx(
     assert unknown.status_code == 404 and unknown.json()["code"] == "JORNADA_NO_ENCONTRADA"
     assert not_csv.status_code == 422 and not_csv.json()["code"] == "ARCHIVO_INVALIDO"
     assert officer_as_member.status_code == 403
+
+
+async def test_journeys_link_to_the_temporal_ui(api: Api, sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        members = people(session, "ines")
+    officer = await api.login(OFFICER)
+    await api.http.post(
+        CAMPAIGNS, json=[offer_row(members["ines"].identification, "UI1")], headers=officer
+    )
+    wid = f"credit-UI1-{members['ines'].id}"
+    ui = f"http://127.0.0.1:8233/namespaces/{api.env.client.namespace}"
+
+    listed = await api.http.get(JOURNEYS, params={"campaign": "UI1"}, headers=officer)
+    full = await api.http.get(f"{JOURNEYS}/{wid}", headers=officer)
+
+    [item] = listed.json()["jornadas"]
+    assert item["enlace_temporal"] == f"{ui}/workflows/{wid}"
+    assert listed.json()["enlace_consulta"].startswith(f"{ui}/workflows?query=")
+    assert "CampaignId%3D%22UI1%22" in listed.json()["enlace_consulta"]
+    assert full.json()["enlace_temporal"] == f"{ui}/workflows/{wid}"
+    view = full.json()["presentacion"]
+    assert view["estado"] == "OFFERED" and view["oferta"]["monto_maximo"] == "10000.00"
+    assert full.json()["socio"] == {
+        "id": members["ines"].id,
+        "nombre": "INES SILVA",
+        "identificacion": members["ines"].identification,
+    }
+    await api.http.post(f"{JOURNEYS}/{wid}/cancel", json={"motivo": "fin"}, headers=officer)

@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from bank.models import PaymentOutcome, ServicePaymentRecord
 from bank.settings import ApiSettings
 from tests.api.credit_support import dev_env
 from tests.api.movement_support import Member, Money, make_member, running_money
@@ -182,3 +183,29 @@ async def test_a_new_maximum_needs_its_own_code(money: Money, ana: Member) -> No
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["monto_maximo"] == "80.00"
+
+
+async def test_the_list_tells_the_last_outcome_in_words(money: Money, ana: Member) -> None:
+    made = await authorise(money, ana)
+    with money.sessions.begin() as session:
+        session.add(
+            ServicePaymentRecord(
+                key=f"sched-pay-{made['id']}-run",
+                member_id=ana.member_id,
+                account_id=ana.savings_id,
+                schedule_id=made["id"],
+                automatic=True,
+                category="LUZ",
+                company_code="EEQ",
+                company_name="EMPRESA ELECTRICA QUITO",
+                supply_number="12345678",
+                receipts=[],
+                outcome=PaymentOutcome.SUPERA_MONTO_MAXIMO,
+                code="SPTEST0001",
+            )
+        )
+    listed = (await money.http.get(URL, headers=ana.headers)).json()
+    assert (listed[0]["ultimo_resultado"], listed[0]["ultimo_resultado_descripcion"]) == (
+        "SUPERA_MONTO_MAXIMO",
+        "La factura supera el monto máximo autorizado",
+    )
