@@ -7,7 +7,9 @@ request joins the first one, and the same key with another order is a 409.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -17,7 +19,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.deps import CurrentMember, TemporalClient, app_state
+from api.deps import CurrentMember, Now, TemporalClient, app_state
 from api.errors import ApiError
 from api.schemas.common import ERROR_RESPONSES, ErrorBody
 from api.schemas.movements import ConfirmacionIn, MovimientoOut, movimiento
@@ -154,6 +156,67 @@ def _movement_id(member_id: int, key: str) -> str:
     if not IDEMPOTENCY_KEY.fullmatch(key):
         raise not_found()
     return workflow_id(member_id, key)
+
+
+PENDING_LIMIT = 20
+"""At most this many pending operations are listed (a member rarely has more than one)."""
+
+
+@router.get("", response_model=list[MovimientoOut], responses=RESPONSES)
+async def pending_movements(
+    request: Request, member: CurrentMember, client: TemporalClient, now: Now
+) -> list[MovimientoOut]:
+    """Operaciones pendientes de confirmar: the caller's previews still awaiting their code.
+
+    Newest first. Found through Temporal's visibility store (``MemberId`` and
+    ``JourneyStatus`` search attributes of running movement workflows), which is updated
+    asynchronously: each candidate's state is then read by Query, so an operation confirmed,
+    cancelled or expired a moment ago is never offered.
+    """
+    prefix = workflow_id(member.member_id, "")
+    query = (
+        f'WorkflowType = "{MovementWorkflow.__name__}" AND ExecutionStatus = "Running"'
+        f' AND MemberId = "{member.member_id}" AND JourneyStatus = "{Status.AWAITING_OTP}"'
+        f' AND TaskQueue = "{app_state(request).settings.task_queue}"'
+    )
+    try:
+        found = [
+            e
+            async for e in client.list_workflows(
+                query, limit=PENDING_LIMIT, page_size=PENDING_LIMIT
+            )
+        ]
+    except RPCError as exc:
+        log.warning("visibility query %r failed: %s", query, exc)
+        raise unavailable() from exc
+    # Only the caller's own IDs (the visibility filter is not the only guard).
+    mine = [
+        e
+        for e in found
+        if e.id.startswith(prefix) and IDEMPOTENCY_KEY.fullmatch(e.id.removeprefix(prefix))
+    ]
+    mine.sort(key=lambda e: e.start_time, reverse=True)
+    states = await asyncio.gather(*(_pending_state(client, e.id) for e in mine))
+    return [
+        movimiento(e.id.removeprefix(prefix), state)
+        for e, state in zip(mine, states, strict=True)
+        if state is not None and _still_pending(state, now)
+    ]
+
+
+async def _pending_state(client: Client, movement_id: str) -> MovementState | None:
+    """The state of a listed movement; ``None`` if it vanished meanwhile."""
+    try:
+        return await current_state(client, movement_id)
+    except ApiError as exc:
+        if exc.status_code == 404:
+            return None
+        raise
+
+
+def _still_pending(state: MovementState, now: datetime) -> bool:
+    expires = state.otp_expires_at
+    return state.status is Status.AWAITING_OTP and (expires is None or expires > now)
 
 
 @router.get("/{key}", response_model=MovimientoOut, responses=RESPONSES)

@@ -8,7 +8,7 @@ import { formatDateTime, formatMoney } from '../format.js';
 import { navigate } from '../router.js';
 import { Alert, DataTable, ErrorMessage, Loading, OtpStep, Summary, html, useAction, useApi } from '../ui.js';
 
-const TITLES = {
+export const TITLES = {
   TRANSFERENCIA_PROPIA: 'Transferencia a mis Cuentas',
   TRANSFERENCIA_COOPROGRESO: 'Transferencia Cooprogreso',
   TRANSFERENCIA_INTERBANCARIA: 'Transferencia Interbancaria',
@@ -29,16 +29,36 @@ const AGAIN = {
 /** States the workflow leaves by itself within seconds: the page asks again. */
 const MOVING = new Set(['PREPARANDO', 'PROCESANDO']);
 const GOOD = new Set(['EXITOSA', 'EN_PROCESO']);
+const SPI = new Set(['TRANSFERENCIA_INTERBANCARIA', 'PAGO_TARJETA_OTRO_BANCO']);
+
+/** Asks again by itself: a moving state, or an SPI order whose credit time is not known yet
+ * (the workflow submits it right after the debit the confirmation answered). */
+function moving(op) {
+  if (!op) return false;
+  return MOVING.has(op.estado) || (op.estado === 'EN_PROCESO' && SPI.has(op.tipo) && !op.acreditacion_estimada);
+}
 
 function destinationItems(tipo, d) {
   if (tipo === 'PAGO_SERVICIO') {
     return [['Empresa', d.empresa || d.nombre], ['Suministro / cuenta', d.suministro]];
   }
+  if (tipo === 'PAGO_TARJETA_COOPROGRESO') {
+    // The destination's name is the card's ("TARJETA Mastercard Estandar"), not a holder.
+    return [['Tarjeta', `${d.nombre} ${d.cuenta}`], ['Institución', d.institucion]];
+  }
+  if (tipo === 'PAGO_TARJETA_OTRO_BANCO') {
+    return [
+      ['Titular de la tarjeta', d.nombre],
+      ['Institución', d.institucion],
+      ['Tarjeta', d.cuenta],
+      ['Acreditación', d.acreditacion_inmediata ? 'Inmediata' : 'Hasta 24 horas laborables'],
+    ];
+  }
   const account = d.tipo_cuenta ? `${d.cuenta} (${d.tipo_cuenta})` : d.cuenta;
   const items = [
-    [tipo.startsWith('PAGO_TARJETA') ? 'Titular de la tarjeta' : 'Beneficiario', d.nombre],
+    ['Beneficiario', d.nombre],
     ['Institución', d.institucion],
-    [tipo.startsWith('PAGO_TARJETA') ? 'Tarjeta' : 'Cuenta destino', account],
+    ['Cuenta destino', account],
   ];
   if (tipo === 'TRANSFERENCIA_INTERBANCARIA') {
     items.push([
@@ -112,7 +132,7 @@ export function OperationPage({ params }) {
   const state = op.data?.estado;
 
   useEffect(() => {
-    if (!MOVING.has(state)) return undefined;
+    if (!moving(op.data)) return undefined;
     const timer = setTimeout(op.reload, 800);
     return () => clearTimeout(timer);
   }, [state, op.data]);
