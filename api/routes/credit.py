@@ -27,6 +27,7 @@ from api.routes.credit_common import Documents, offer_not_found
 from api.schemas import credit as out
 from api.schemas.common import ERROR_RESPONSES
 from bank.campaigns import CAMPAIGN_ID
+from bank.credit.deadline import cutoff_text, local
 from bank.kyc.contracts import DOCUMENT_KINDS
 from workflows.credit_journey import CreditJourneyWorkflow
 from workflows.credit_types import (
@@ -48,8 +49,9 @@ Handle = WorkflowHandle[CreditJourneyWorkflow, CreditJourneyState]
 CampaignPath = Annotated[str, Path(max_length=40, description="Código de la campaña")]
 FINALIZE_MESSAGE = (
     "Tu solicitud fue enviada. Revisa tu correo electrónico: te enviamos los documentos y el "
-    "enlace para firmarlos hasta las 19H00 de hoy."
+    "enlace para firmarlos hasta las {hora} de hoy."
 )
+"""``hora``: the journey's own deadline (the cut-off in force when its campaign was loaded)."""
 
 
 def member_handle(client: Client, campaign: str, member_id: int) -> Handle:
@@ -228,7 +230,7 @@ async def finalize(
     handle = member_handle(client, campaign, caller.member_id)
     result = await common.update(handle, WF.finalize, rpc_timeout=timedelta(minutes=2))
     return out.FinalizarOut(
-        mensaje=FINALIZE_MESSAGE,
+        mensaje=FINALIZE_MESSAGE.format(hora=cutoff_text(local(result.deadline).time())),
         plazo_firma=result.deadline,
         firmantes=[
             out.FirmanteOut(

@@ -81,6 +81,9 @@ class OfertaOut(BaseModel):
     plazos: list[int] = Field(examples=[[12, 24, 36]])
     tasa_anual: str = Field(examples=["15.83%"])
     metodo: str = Field(examples=["FRENCH"])
+    planilla_meses_maximo: int = Field(
+        examples=[2], description="Antigüedad máxima (meses) de la planilla de servicio básico"
+    )
 
 
 class OfertasOut(BaseModel):
@@ -244,6 +247,7 @@ class DocumentoFirmaOut(BaseModel):
     """A document to review before signing."""
 
     tipo: str
+    nombre: str = Field(examples=["Contrato de crédito"])
     sha256: str
     tamano: int
     url: str
@@ -257,6 +261,28 @@ class DocumentosFirmaOut(BaseModel):
     plazo_firma: datetime | None
     documentos: list[DocumentoFirmaOut]
     hashes_a_aceptar: list[str]
+
+
+SIGNING_DOCUMENT_NAMES = {
+    "contrato-credito": "Contrato de crédito",
+    "pagare": "Pagaré",
+    "tabla-amortizacion": "Tabla de amortización",
+    "autorizacion-debito": "Autorización de débito",
+}
+"""How the signing page names each document (``bank.signing.contracts.DocumentKind``)."""
+
+
+class EstadoFirmaOut(BaseModel):
+    """Where one signatory's link stands: what the signing page draws when it opens."""
+
+    rol: str = Field(examples=["SPOUSE"])
+    nombre: str = Field(description="El firmante de este enlace", examples=["CHRISTIAN CAICEDO"])
+    siguiente_paso: str = Field(examples=["FACE"])
+    intentos_restantes: int = Field(description="Intentos que quedan en el paso actual")
+    estado: str = Field(examples=["AWAITING_SIGNATURES"])
+    plazo_firma: datetime | None
+    firmado_en: datetime | None
+    mensaje: str | None = Field(None, description="Por qué no puede continuar (LOCKED)")
 
 
 # ---- presenters: workflow dataclasses → the bodies above ------------------------------------
@@ -301,6 +327,7 @@ def offer_out(status: str, offer: CreditOffer, revealed: bool) -> OfertaOut:
         plazos=list(offer.allowed_terms),
         tasa_anual=percent(offer.annual_rate),
         metodo=offer.method,
+        planilla_meses_maximo=offer.utility_bill_max_age_months,
     )
 
 

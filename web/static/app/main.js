@@ -136,6 +136,7 @@ function App() {
   const memberReady = area === 'banca' && session?.rol === 'MEMBER' && !session.must_change_password;
   const [offers, reloadOffers] = useOffers(memberReady);
   const [noticeClosed, setNoticeClosed] = useState(false);
+  useEffect(() => setNoticeClosed(false), [session?.token]); // each login shows the notice again
   const heading = useRef(null);
 
   const end = async (reason, message) => {
