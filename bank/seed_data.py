@@ -367,6 +367,27 @@ DEMO_CAMPAIGN_DAYS = 60
 """The offers are valid this many days from the day the campaign is first loaded."""
 
 
+DEMO_RUBROS: list[dict[str, object]] = [
+    {
+        "codigo": "SOLCA",
+        "descripcion": "CONTRIBUCIÓN SOLCA",
+        "tipo": "PERCENT",
+        "valor": "0.005",
+        "momento": "DISBURSEMENT",
+        "iva": False,
+    },
+    {
+        "codigo": "COMISION",
+        "descripcion": "COMISIÓN POR APERTURA",
+        "tipo": "FLAT",
+        "valor": "10.00",
+        "momento": "DISBURSEMENT",
+        "iva": True,
+    },
+]
+"""The charges of the demo campaign: SOLCA's 0.5 % and a $10.00 opening fee with IVA."""
+
+
 def demo_campaign(today: date) -> list[dict[str, object]]:
     """The offers the Campañas screen shows on the first run: Gabriel (single) and Nancy
     (married: uploads and her spouse's signature), as an officer would load them (JSON rows of
@@ -379,24 +400,7 @@ def demo_campaign(today: date) -> list[dict[str, object]]:
         "tasa": "15.83",
         "vigencia_hasta": valid_until,
         "seguro_desgravamen": "0.05",
-        "rubros": [
-            {
-                "codigo": "SOLCA",
-                "descripcion": "CONTRIBUCIÓN SOLCA",
-                "tipo": "PERCENT",
-                "valor": "0.005",
-                "momento": "DISBURSEMENT",
-                "iva": False,
-            },
-            {
-                "codigo": "COMISION",
-                "descripcion": "COMISIÓN POR APERTURA",
-                "tipo": "FLAT",
-                "valor": "10.00",
-                "momento": "DISBURSEMENT",
-                "iva": True,
-            },
-        ],
+        "rubros": DEMO_RUBROS,
     }
     return [
         {**common, "identificacion": "1718452939", "monto_maximo": "8000.00"},

@@ -13,25 +13,32 @@ loads it ``--rounds`` times in a signed-in tab and reads in the page:
 Baseline, measured in the same run: ``/static/navegadores.html``, a static page of the same
 server with the same stylesheet. Ratios are screen ÷ baseline (lower is better; 1.0 would be
 as fast as a static page). Screens: the position, and each step of the credit journey
-(offer, simulation, summary, the signing page of the emailed link).
+(offer, simulation, summary with the documents, sent for signing, the signing page of
+the emailed link), for a member of its own with a campaign loaded through the officer API.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
 import tempfile
-import urllib.request
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
 from tests.web.browser import DESKTOP, chromium_path, launch_args
-from tests.web.stack import Stack, running_stack
+from tests.web.credit_support import (
+    api_login,
+    document_files,
+    journey,
+    load_campaign,
+    new_applicant,
+    upload,
+)
+from tests.web.service_payments_support import call
+from tests.web.stack import running_stack
 
 READY = """() => {
   const main = document.querySelector('main');
@@ -44,37 +51,6 @@ FCP = """() => {
   const paint = performance.getEntriesByName('first-contentful-paint')[0];
   return paint ? paint.startTime : null;
 }"""
-
-
-def _post(stack: Stack, path: str, body: Any, token: str | None = None) -> Any:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(
-        stack.url("/api/v1" + path), json.dumps(body).encode(), headers, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return json.load(response)
-
-
-def _token(stack: Stack, username: str, password: str) -> str:
-    return str(
-        _post(stack, "/auth/login", {"username": username, "password": password})["access_token"]
-    )
-
-
-def _campaign(stack: Stack, campaign: str, identification: str) -> None:
-    officer = _token(stack, "oficial.credito", "Oficial2025")
-    row = {
-        "campaign_id": campaign,
-        "identificacion": identification,
-        "monto_maximo": "8000.00",
-        "monto_minimo": "500.00",
-        "plazos": [12, 24, 36],
-        "tasa": "15.83",
-        "vigencia_hasta": (date.today() + timedelta(days=30)).isoformat(),
-    }
-    _post(stack, "/officer/campaigns", [row], officer)
 
 
 def measure(page: Page, path: str, rounds: int, ready: str = READY) -> dict[str, float]:
@@ -107,7 +83,9 @@ def run(rounds: int) -> list[tuple[str, dict[str, float]]]:
         chromium = chromium_path()
         if chromium is None:
             raise SystemExit("Chromium not found (apt-get install chromium)")
-        _campaign(stack, "BENCHWEB", "1718452939")
+        member = new_applicant(stack, "bench.web", "ANA LUCIA/BENCH MORA")
+        load_campaign(stack, "BENCHWEB", member.identification)
+        files = document_files(Path(root))
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=launch_args())
             page = browser.new_context(base_url=stack.base_url, viewport=DESKTOP).new_page()
@@ -117,24 +95,32 @@ def run(rounds: int) -> list[tuple[str, dict[str, float]]]:
                     measure(page, "/static/navegadores.html", rounds, STATIC_READY),
                 )
             )
-            _login(page, "gsilva", "Cooprogreso2025")
+            _login(page, member.username, member.password)
             results.append(("position", measure(page, "/banca/productos", rounds)))
-            journey = "/banca/campanas/BENCHWEB"
-            results.append(("credit: offer", measure(page, journey, rounds)))
-            token = _token(stack, "gsilva", "Cooprogreso2025")
-            base = "/credit/offers/BENCHWEB"
-            _post(stack, f"{base}/accept", {}, token)
-            results.append(("credit: simulation", measure(page, journey, rounds)))
-            _post(stack, f"{base}/choose", {"monto": "5000.00", "plazo": 24}, token)
-            results.append(("credit: summary", measure(page, journey, rounds)))
-            _post(stack, f"{base}/finalize", {}, token)
-            results.append(("credit: sent for signing", measure(page, journey, rounds)))
-            link = stack.link_in_email(
-                "gabriel.silva@example.com", r"http://127\.0\.0\.1:\d+/firma/[A-Za-z0-9_-]+"
-            )
+            screen = "/banca/campanas/BENCHWEB"
+            results.append(("credit: offer", measure(page, screen, rounds)))
+            token = api_login(stack, member.username, member.password)
+            offer = "/credit/offers/BENCHWEB"
+            _ok(call(stack, token, "POST", f"{offer}/accept", {}))
+            results.append(("credit: simulation", measure(page, screen, rounds)))
+            _ok(call(stack, token, "POST", f"{offer}/choose", {"monto": "5000.00", "plazo": 24}))
+            results.append(("credit: summary and documents", measure(page, screen, rounds)))
+            state = journey(stack, token, "BENCHWEB")
+            for kind in (state["requisitos"] or {}).get("documentos_requeridos", []):
+                upload(stack, token, "BENCHWEB", kind, files[kind])
+            _ok(call(stack, token, "POST", f"{offer}/finalize", {}))
+            results.append(("credit: sent for signing", measure(page, screen, rounds)))
+            link = stack.link_in_email(member.email, r"https?://[^/\s\"']+/firma/[A-Za-z0-9_-]+")
             results.append(("signing page (identity step)", measure(page, link, rounds)))
             browser.close()
     return results
+
+
+def _ok(answer: tuple[int, Any]) -> Any:
+    status, body = answer
+    if status >= 400:
+        raise SystemExit(f"the API refused a bench step: {status} {body}")
+    return body
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from bank.db import make_engine, session_factory
 from bank.models import CivilStatus
-from bank.seed_data import OFFICER_PASSWORD, OFFICER_USERNAME
+from bank.seed_data import DEMO_RUBROS, OFFICER_PASSWORD, OFFICER_USERNAME
 from tests import factories as f
 from tests.bank import kyc_support as fx
 from tests.web.camera import write_y4m
@@ -28,24 +28,6 @@ from tests.web.stack import Stack
 
 GUAYAQUIL = ZoneInfo("America/Guayaquil")
 PASSWORD = "Credito2026x"
-RUBROS = [
-    {
-        "codigo": "SOLCA",
-        "descripcion": "CONTRIBUCIÓN SOLCA",
-        "tipo": "PERCENT",
-        "valor": "0.005",
-        "momento": "DISBURSEMENT",
-        "iva": False,
-    },
-    {
-        "codigo": "COMISION",
-        "descripcion": "COMISIÓN POR APERTURA",
-        "tipo": "FLAT",
-        "valor": "10.00",
-        "momento": "DISBURSEMENT",
-        "iva": True,
-    },
-]
 
 
 @dataclass(frozen=True)
@@ -116,7 +98,7 @@ def load_campaign(
         "tasa": "15.83",
         "vigencia_hasta": until,
         "seguro_desgravamen": "0.05",
-        "rubros": RUBROS,
+        "rubros": DEMO_RUBROS,
     }
     status, answer = call(stack, token, "POST", "/officer/campaigns", [row])
     assert status == 200, answer

@@ -119,10 +119,10 @@ export function BeneficiariesPage() {
       label: 'Acciones',
       render: (b) => html`<div class="benef-acciones">
         <button type="button" class="secundario benef-icono-boton" onClick=${() => { setNotice(null); setDialog({ name: 'form', service: b.servicio, beneficiary: b }); }}>
-          ${PENCIL}<span class="benef-oculto">Editar a ${b.nombre}</span>
+          ${PENCIL}<span class="oculto">Editar a ${b.nombre}</span>
         </button>
         <button type="button" class="secundario benef-icono-boton" onClick=${() => { setNotice(null); setDialog({ name: 'delete', beneficiaries: [b] }); }}>
-          ${BIN}<span class="benef-oculto">Eliminar a ${b.nombre}</span>
+          ${BIN}<span class="oculto">Eliminar a ${b.nombre}</span>
         </button>
       </div>`,
     },

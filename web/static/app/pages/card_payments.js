@@ -29,7 +29,7 @@ function useFocus(deps) {
 
 /** A hidden tail for a row's button ("Pagar" + which card) that stays inside its table. */
 function Hidden({ children }) {
-  return html`<span class="tarj-oculto">${children}</span>`;
+  return html`<span class="oculto">${children}</span>`;
 }
 
 // ---------------------------------------------------------------- Tarjetas Cooprogreso

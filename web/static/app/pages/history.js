@@ -23,7 +23,7 @@ function ReceiptButton({ payment, onError }) {
       }
     });
   return html`<button type="button" class="secundario historial-boton" onClick=${download} disabled=${busy}>
-    ${busy ? 'Descargando…' : 'Descargar'}<span class="servicios-oculto"> comprobante ${payment.codigo}</span>
+    ${busy ? 'Descargando…' : 'Descargar'}<span class="oculto"> comprobante ${payment.codigo}</span>
   </button>`;
 }
 

@@ -29,7 +29,7 @@ function ChannelCard({ channel }) {
     <h3>${channel.nombre}</h3>
     <p class="info-valor">
       <a href=${channel.enlace} target=${outside ? '_blank' : undefined} rel=${outside ? 'noopener noreferrer' : undefined}>
-        ${channel.valor}${outside && html`<span class="info-oculto">${NEW_TAB}</span>`}
+        ${channel.valor}${outside && html`<span class="oculto">${NEW_TAB}</span>`}
       </a>
     </p>
     <p><span class="info-etiqueta">Horario:</span> ${channel.horario}</p>
@@ -68,7 +68,7 @@ export function ContactPage() {
         ${data.redes_sociales.map(
           (s) => html`<li key=${s.nombre}>
             <a href=${s.enlace} target="_blank" rel="noopener noreferrer">
-              <strong>${s.nombre}</strong> ${s.usuario}<span class="info-oculto">${NEW_TAB}</span>
+              <strong>${s.nombre}</strong> ${s.usuario}<span class="oculto">${NEW_TAB}</span>
             </a>
           </li>`,
         )}

@@ -57,7 +57,7 @@ function StatusText({ status }) {
 function TemporalLink({ href, label = 'Ver en Temporal', id }) {
   if (!href) return null;
   return html`<a class="oficial-temporal" href=${href} target="_blank" rel="noopener">
-    ${label}<span class="oficial-oculto">${id ? ` ${id}` : ''}${NEW_TAB}</span>
+    ${label}<span class="oculto">${id ? ` ${id}` : ''}${NEW_TAB}</span>
   </a>`;
 }
 
@@ -603,7 +603,7 @@ export function ProductRequestsPage() {
       render: (r) =>
         r.estado === 'NUEVA'
           ? html`<button type="button" class="oficial-boton" onClick=${() => setAttending(r)}>
-              Marcar como atendida<span class="oficial-oculto"> la solicitud ${r.id} de ${r.socio.nombre}</span>
+              Marcar como atendida<span class="oculto"> la solicitud ${r.id} de ${r.socio.nombre}</span>
             </button>`
           : html`<span class="oficial-atendida">Por ${r.atendida_por} el ${formatDateTime(r.atendida_en)}</span>`,
     },

@@ -26,7 +26,7 @@ const enc = encodeURIComponent;
 
 /** A cell with nothing to show: a dash for the eye, "No aplica" for a screen reader. */
 function NotApplicable() {
-  return html`<span aria-hidden="true">—</span><span class="prod-oculto">No aplica</span>`;
+  return html`<span aria-hidden="true">—</span><span class="oculto">No aplica</span>`;
 }
 
 const dateOrDash = (value) => (value ? formatDate(value) : html`<${NotApplicable} />`);

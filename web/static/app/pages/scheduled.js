@@ -176,7 +176,7 @@ export function ScheduleNewPage() {
     const p = challenge.params;
     return html`<section aria-labelledby="programado-otp">
       <${Steps} steps=${NEW_STEPS} current=${2} />
-      <h2 id="programado-otp" class="servicios-oculto" tabindex="-1" ref=${heading}>Autoriza tu pago programado</h2>
+      <h2 id="programado-otp" class="oculto" tabindex="-1" ref=${heading}>Autoriza tu pago programado</h2>
       <${OtpStep}
         items=${[
           ['Operación', 'Pago programado de servicios'],
@@ -367,16 +367,16 @@ export function ScheduleListPage() {
       label: 'Acciones',
       render: (p) => html`<div class="servicios-acciones">
         ${p.estado === 'PAUSADO'
-          ? html`<button type="button" onClick=${() => change(p, 'resume')} disabled=${action.busy}>Reanudar<span class="servicios-oculto"> ${label(p)}</span></button>`
-          : html`<button type="button" class="secundario" onClick=${() => change(p, 'pause')} disabled=${action.busy}>Pausar<span class="servicios-oculto"> ${label(p)}</span></button>`}
-        <button type="button" class="secundario" onClick=${() => { setNotice(null); setChanging(p); }} disabled=${action.busy}>Cambiar monto máximo<span class="servicios-oculto"> ${label(p)}</span></button>
-        <button type="button" class="peligro" onClick=${() => { cancel.setError(null); setCancelling(p); }} disabled=${action.busy}>Cancelar<span class="servicios-oculto"> ${label(p)}</span></button>
+          ? html`<button type="button" onClick=${() => change(p, 'resume')} disabled=${action.busy}>Reanudar<span class="oculto"> ${label(p)}</span></button>`
+          : html`<button type="button" class="secundario" onClick=${() => change(p, 'pause')} disabled=${action.busy}>Pausar<span class="oculto"> ${label(p)}</span></button>`}
+        <button type="button" class="secundario" onClick=${() => { setNotice(null); setChanging(p); }} disabled=${action.busy}>Cambiar monto máximo<span class="oculto"> ${label(p)}</span></button>
+        <button type="button" class="peligro" onClick=${() => { cancel.setError(null); setCancelling(p); }} disabled=${action.busy}>Cancelar<span class="oculto"> ${label(p)}</span></button>
       </div>`,
     },
   ];
 
   return html`<section aria-labelledby="consultar-titulo">
-    <h2 id="consultar-titulo" class="servicios-oculto">Tus pagos programados</h2>
+    <h2 id="consultar-titulo" class="oculto">Tus pagos programados</h2>
     <p>Estos son los débitos automáticos que autorizaste. <a href="/banca/servicios/programados">Programar Pago</a></p>
     ${notice && html`<${Alert} kind="success">${notice}<//>`}
     <${ErrorMessage} error=${action.error} />

@@ -167,9 +167,9 @@ function RegisteredServices({ registered, notice, onPay, onRegister, onRemoved }
       key: 'acciones',
       label: 'Acciones',
       render: (s) => html`<div class="servicios-acciones">
-        <button type="button" onClick=${() => onPay(s)}>Pagar<span class="servicios-oculto"> ${serviceName(s)} ${s.suministro}</span></button>
+        <button type="button" onClick=${() => onPay(s)}>Pagar<span class="oculto"> ${serviceName(s)} ${s.suministro}</span></button>
         <button type="button" class="secundario" onClick=${() => { remove.setError(null); setRemoving(s); }}>
-          Eliminar<span class="servicios-oculto"> ${serviceName(s)} ${s.suministro}</span>
+          Eliminar<span class="oculto"> ${serviceName(s)} ${s.suministro}</span>
         </button>
       </div>`,
     },
