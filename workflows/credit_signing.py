@@ -121,6 +121,13 @@ class SignatoryProgress:
         )
 
 
+LOCKED_LINK = (
+    "Superaste el número de intentos permitidos. Solicita a tu Oficial de Crédito "
+    "que genere nuevamente el proceso."
+)
+"""What a signatory reads on every step of a link locked by too many failed attempts."""
+
+
 def check_link(
     signatories: dict[Role, SignatoryProgress], role: str, token: str, step: Step
 ) -> SignatoryProgress:
@@ -139,11 +146,7 @@ def check_link(
         raise reject("ENLACE_INVALIDO", "El enlace de firma no es válido o fue reemplazado.")
     current = signatory.next_step()
     if current is Step.LOCKED:
-        raise reject(
-            "PASO_BLOQUEADO",
-            "Superaste el número de intentos permitidos. Solicita a tu Oficial de Crédito "
-            "que genere nuevamente el proceso.",
-        )
+        raise reject("PASO_BLOQUEADO", LOCKED_LINK)
     if current is Step.SIGNED:
         raise reject("PASO_FUERA_DE_ORDEN", "Ya firmaste los documentos de este crédito.")
     if current is not step and not (step is Step.TERMS and current is Step.OTP):

@@ -33,7 +33,9 @@ from api.schemas import credit as out
 from api.schemas.common import ErrorBody
 from bank.adapters.documents import DocumentError
 from bank.credit.store import resolve_link
+from bank.signing.contracts import DOCUMENT_NAMES
 from workflows.credit_journey import CreditJourneyWorkflow
+from workflows.credit_signing import LOCKED_LINK
 from workflows.credit_types import (
     ERR_LINK,
     CreditJourneyState,
@@ -42,6 +44,7 @@ from workflows.credit_types import (
     OtpRequest,
     Role,
     Status,
+    Step,
     StepResult,
     TermsRequest,
 )
@@ -158,6 +161,41 @@ async def _step(
     return out.step_out(result)
 
 
+@router.get("/{token}", response_model=out.EstadoFirmaOut)
+async def signing_state(
+    token: TokenPath, session: DbSession, client: TemporalClient
+) -> out.EstadoFirmaOut:
+    """Where this link stands: the page opens (or reopens) at the signatory's next step.
+
+    A signatory who already signed keeps seeing that (``SIGNED``) after the journey moves
+    on to the disbursement; any other closed journey answers 409 ``ENLACE_NO_DISPONIBLE``.
+    """
+    link = await resolve(token, session)
+    handle = client.get_workflow_handle_for(WF.run, link.workflow_id)
+    state = await common.query_state(handle, invalid_link)
+    signer = next((s for s in state.signatories if s.role == link.role), None)
+    if signer is None or state.generation != link.generation:
+        raise invalid_link()
+    if signer.signed_at is None:
+        state = await verified_state(client, link)
+    step = Step(signer.next_step)
+    attempts = {
+        Step.IDENTITY: signer.identity_attempts_left,
+        Step.FACE: signer.face_attempts_left,
+        Step.OTP: signer.otp_attempts_left,
+    }.get(step, 0)
+    return out.EstadoFirmaOut(
+        rol=link.role,
+        nombre=signer.name,
+        siguiente_paso=step,
+        intentos_restantes=attempts,
+        estado=state.status,
+        plazo_firma=state.deadline,
+        firmado_en=signer.signed_at,
+        mensaje=LOCKED_LINK if step is Step.LOCKED else None,
+    )
+
+
 @router.post("/{token}/identity", response_model=out.PasoOut)
 async def identity(
     token: TokenPath, session: DbSession, body: out.IdentidadIn, client: TemporalClient
@@ -211,7 +249,11 @@ async def documents(
         plazo_firma=state.deadline,
         documentos=[
             out.DocumentoFirmaOut(
-                tipo=d.kind, sha256=d.sha256, tamano=d.size, url=base.replace("KIND", d.kind)
+                tipo=d.kind,
+                nombre=DOCUMENT_NAMES.get(d.kind, d.kind),
+                sha256=d.sha256,
+                tamano=d.size,
+                url=base.replace("KIND", d.kind),
             )
             for d in state.signing_documents
         ],

@@ -263,15 +263,6 @@ class DocumentosFirmaOut(BaseModel):
     hashes_a_aceptar: list[str]
 
 
-SIGNING_DOCUMENT_NAMES = {
-    "contrato-credito": "Contrato de crédito",
-    "pagare": "Pagaré",
-    "tabla-amortizacion": "Tabla de amortización",
-    "autorizacion-debito": "Autorización de débito",
-}
-"""How the signing page names each document (``bank.signing.contracts.DocumentKind``)."""
-
-
 class EstadoFirmaOut(BaseModel):
     """Where one signatory's link stands: what the signing page draws when it opens."""
 

@@ -16,6 +16,7 @@ from typing import Any
 from bank.models.messaging import Channel
 from bank.notifications import spanish
 from bank.notifications.letters import Letter, as_html, as_text
+from bank.signing.contracts import DOCUMENT_NAMES
 
 Context = Mapping[str, Any]
 
@@ -280,21 +281,13 @@ def transfer_rejected(context: Context) -> Rendered:
     )
 
 
-_DOCUMENT_NAMES = {
-    "contrato-credito": "Contrato de crédito",
-    "pagare": "Pagaré",
-    "tabla-amortizacion": "Tabla de amortización",
-    "autorizacion-debito": "Autorización de débito",
-}
-
-
 def credit_documents_signed(context: Context) -> Rendered:
     """Context: ``name``, ``loan_number``, ``net_amount`` (Decimal string), ``at`` (ISO),
     ``url`` (loan detail), ``documents`` (list of ``{kind, sha256}``)."""
     try:
         at = datetime.fromisoformat(str(context["at"]))
         documents = [
-            (_DOCUMENT_NAMES.get(d["kind"], d["kind"]), f"SHA-256 {d['sha256'][:16]}…")
+            (DOCUMENT_NAMES.get(d["kind"], d["kind"]), f"SHA-256 {d['sha256'][:16]}…")
             for d in context["documents"]
         ]
         letter = Letter(

@@ -37,6 +37,15 @@ class DocumentKind(enum.StrEnum):
     DEBIT_AUTHORIZATION = "autorizacion-debito"
 
 
+DOCUMENT_NAMES: dict[str, str] = {
+    DocumentKind.CONTRACT: "Contrato de crédito",
+    DocumentKind.PROMISSORY_NOTE: "Pagaré",
+    DocumentKind.AMORTIZATION_TABLE: "Tabla de amortización",
+    DocumentKind.DEBIT_AUTHORIZATION: "Autorización de débito",
+}
+"""How the member reads each document's name (signing page, emails)."""
+
+
 class SignatoryRole(enum.StrEnum):
     """Who signs; each role has its own signature field in every document."""
 

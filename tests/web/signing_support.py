@@ -1,0 +1,143 @@
+"""What the signing browser test asks the API directly: Nancy's own campaign, her credit
+request up to "Finalizar" (the credit pages are another test's), and the figures to compare.
+
+The ID-card fronts carry the fixture faces the fake cameras show (``tests.web.camera``):
+Nancy's card is ``obama``'s face, Christian's is ``biden``'s (so Christian's camera is an
+impostor on Nancy's link).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from bank.seed_data import OFFICER_PASSWORD, OFFICER_USERNAME, demo_campaign
+from tests.bank.kyc_support import blank_card, id_card, jpeg, pdf_pages
+from tests.web.stack import Stack
+
+CAMPAIGN = "WEBFIRMA"
+AMOUNT = "3456.78"
+TERM = 12
+NANCY = {
+    "username": "nortiz",
+    "password": "Cooprogreso2025",
+    "email": "nancy.ortiz@example.com",
+    "mobile": "0987412365",
+    "cedula": "1720364189",
+    "name": "NANCY PATRICIA ORTIZ JARAMILLO",
+    "savings": "410112087341",
+}
+CHRISTIAN = {
+    "email": "christian.caicedo@example.com",
+    "mobile": "0979583146",
+    "cedula": "1715982649",
+    "name": "CHRISTIAN IVAN CAICEDO DIAZ",
+}
+LINK = r"https?://[^\s\"'<>]+/firma/[A-Za-z0-9_-]+"
+FACES = {"ID_FRONT": "obama", "SPOUSE_ID_FRONT": "biden"}
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """Nancy's request, sent for signing: the two links and what she will receive."""
+
+    nancy_link: str
+    christian_link: str
+    net_amount: str
+    """``monto_a_recibir`` of the summary: what the disbursement credits."""
+
+
+class Api:
+    """JSON calls under /api/v1 as one user (bearer token)."""
+
+    def __init__(self, stack: Stack, username: str, password: str) -> None:
+        self.http = httpx.Client(base_url=stack.url("/api/v1"), timeout=120)
+        token = self.ok("POST", "/auth/login", json={"username": username, "password": password})
+        self.http.headers["Authorization"] = f"Bearer {token['access_token']}"
+
+    def ok(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The JSON of a 2xx answer (the body in the failure otherwise)."""
+        answer = self.http.request(method, path, **kwargs)
+        assert answer.is_success, f"{method} {path}: {answer.status_code} {answer.text}"
+        return answer.json() if answer.content else None
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def load_campaign(stack: Stack, today: date) -> None:
+    """An officer loads this test's own campaign: Nancy's demo offer under ``CAMPAIGN``."""
+    [row] = [r for r in demo_campaign(today) if r["identificacion"] == NANCY["cedula"]]
+    officer = Api(stack, OFFICER_USERNAME, OFFICER_PASSWORD)
+    try:
+        loaded = officer.ok("POST", "/officer/campaigns", json=[{**row, "campaign_id": CAMPAIGN}])
+    finally:
+        officer.close()
+    assert loaded["ofertas"][0]["resultado"] in {"INICIADA", "EXISTENTE"}, loaded
+
+
+def links_so_far(stack: Stack, email: str) -> set[str]:
+    """Signing links already emailed to ``email`` (pass to ``Stack.link_in_email``)."""
+    return {m for msg in stack.messages(email) for m in re.findall(LINK, msg.get("text") or "")}
+
+
+def _document(kind: str) -> tuple[str, bytes, str]:
+    if kind in FACES:
+        return (f"{kind.lower()}.jpg", jpeg(id_card(FACES[kind])), "image/jpeg")
+    if kind == "UTILITY_BILL":
+        return ("planilla.pdf", pdf_pages(1), "application/pdf")
+    return (f"{kind.lower()}.jpg", jpeg(blank_card()), "image/jpeg")
+
+
+def send_request(stack: Stack, today: date) -> SentRequest:
+    """Nancy accepts, chooses ``AMOUNT`` at ``TERM`` months, uploads and finalizes."""
+    nancy = Api(stack, NANCY["username"], NANCY["password"])
+    url = f"/credit/offers/{CAMPAIGN}"
+    try:
+        accepted = nancy.ok("POST", f"{url}/accept")
+        assert accepted["bloqueos"] == [], accepted
+        chosen = nancy.ok("POST", f"{url}/choose", json={"monto": AMOUNT, "plazo": TERM})
+        kinds = chosen["documentos_requeridos"]
+        assert {"SPOUSE_ID_FRONT", "SPOUSE_ID_BACK"} <= set(kinds), kinds
+        for kind in kinds:
+            form = {"fecha_emision": today.isoformat()} if kind == "UTILITY_BILL" else {}
+            upload = nancy.ok(
+                "POST", f"{url}/documents/{kind}", files={"archivo": _document(kind)}, data=form
+            )
+            assert upload["aceptado"], upload
+        seen = {who["email"]: links_so_far(stack, who["email"]) for who in (NANCY, CHRISTIAN)}
+        finalized = nancy.ok("POST", f"{url}/finalize")
+        assert finalized["correo_conyuge"] == CHRISTIAN["email"], finalized
+    finally:
+        nancy.close()
+    return SentRequest(
+        nancy_link=stack.link_in_email(NANCY["email"], LINK, seen[NANCY["email"]]),
+        christian_link=stack.link_in_email(CHRISTIAN["email"], LINK, seen[CHRISTIAN["email"]]),
+        net_amount=str(chosen["resumen"]["monto_a_recibir"]),
+    )
+
+
+def savings_balance(stack: Stack) -> Decimal:
+    """Nancy's savings ``saldo_disponible`` as the position answers it."""
+    nancy = Api(stack, NANCY["username"], NANCY["password"])
+    try:
+        position = nancy.ok("GET", "/position")
+    finally:
+        nancy.close()
+    [account] = [c for c in position["cuentas"] if c["numero"] == NANCY["savings"]]
+    return Decimal(str(account["saldo_disponible"]))
+
+
+def journey(stack: Stack) -> dict[str, Any]:
+    """Nancy's journey of ``CAMPAIGN`` as she sees it."""
+    nancy = Api(stack, NANCY["username"], NANCY["password"])
+    try:
+        found: dict[str, Any] = nancy.ok("GET", f"/credit/offers/{CAMPAIGN}")
+    finally:
+        nancy.close()
+    return found
