@@ -30,6 +30,7 @@ import pyotp
 from sqlalchemy import Connection, CursorResult, Update, update
 from sqlalchemy.orm import Session
 
+from bank.masking import mask_otp_mobile
 from bank.models import AuditEvent, Channel, Member, OtpChallenge, OtpStatus, utcnow
 from bank.notifications.outbox import default_secret_key, enqueue
 from bank.otp_errors import (
@@ -121,10 +122,6 @@ def _code_digest(secret_key: str, challenge_id: str, code: str) -> str:
     # Keyed and salted by the challenge: a table dump cannot be brute-forced over the
     # 10^6 codes without the key, and equal codes of two challenges do not look equal.
     return keyed_digest(secret_key, "otp-code", challenge_id, code)
-
-
-def _mask_mobile(mobile: str) -> str:
-    return mobile[:2] + "X" * max(len(mobile) - 5, 0) + mobile[-3:]
 
 
 def _audit(
@@ -219,7 +216,9 @@ def issue(
         )
     )
     session.flush()
-    return IssuedOtp(challenge_id, now + ttl, message.idempotency_key, _mask_mobile(member.mobile))
+    return IssuedOtp(
+        challenge_id, now + ttl, message.idempotency_key, mask_otp_mobile(member.mobile)
+    )
 
 
 def _void_pending(session: Session, member_id: int, operation: str) -> int:

@@ -284,20 +284,3 @@ def attend_request(session: Session, request_id: int, officer: str, now: datetim
     request.attended_by = officer[:80]
     session.flush()
     return ListedRequest(request, member)
-
-
-def mask_mobile(mobile: str | None) -> str | None:
-    """``"0991234565"`` → ``"09******65"``."""
-    if not mobile:
-        return None
-    if len(mobile) <= 4:
-        return mobile
-    return mobile[:2] + "*" * (len(mobile) - 4) + mobile[-2:]
-
-
-def mask_email(email: str | None) -> str | None:
-    """``"gabriel.silva@example.com"`` → ``"ga***@example.com"``."""
-    if not email or "@" not in email:
-        return None
-    user, _, domain = email.partition("@")
-    return f"{user[:2]}***@{domain}"

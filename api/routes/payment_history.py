@@ -19,6 +19,7 @@ from api.errors import ApiError
 from api.schemas import payment_history as present
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, JsonBytes
 from api.schemas.payment_history import HistorialPagosOut
+from bank.masking import mask_account
 from bank.payments.history import (
     PaymentNotFound,
     PaymentNotMade,
@@ -26,7 +27,7 @@ from bank.payments.history import (
     paid_payment,
     payment_history,
 )
-from bank.reports.payment_receipt import mask_account, render_receipt
+from bank.reports.payment_receipt import render_receipt
 
 router = APIRouter(prefix="/payments", tags=["Pago de Servicios"], responses=ERROR_RESPONSES)
 

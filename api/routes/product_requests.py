@@ -27,6 +27,7 @@ from api.schemas import product_requests as out
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, money
 from bank import product_requests as domain
 from bank.errors import DomainError
+from bank.masking import mask_contact_mobile, mask_email
 from bank.models import (
     AuditEvent,
     Member,
@@ -130,7 +131,7 @@ async def types(user: CurrentUser, session: DbSession) -> dict[str, Any]:
             for code, info in domain.PRODUCTS.items()
         ],
         "canales": [{"codigo": c, "nombre": label} for c, label in domain.CHANNELS.items()],
-        "contacto": {"celular": domain.mask_mobile(mobile), "correo": domain.mask_email(email)},
+        "contacto": {"celular": mask_contact_mobile(mobile), "correo": mask_email(email)},
         "maximo_abiertas_por_tipo": domain.MAX_OPEN_PER_PRODUCT,
     }
 

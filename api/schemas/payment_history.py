@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Money, money
+from bank.masking import mask_account
 from bank.payments.history import HistoryLine, HistoryRange
-from bank.reports.payment_receipt import mask_account
 
 
 class PagoHistorialOut(BaseModel):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from api.schemas.common import money
+from bank.masking import mask_identification
 from bank.models import PRODUCT_LABELS
 from bank.queries.accounts import AccountDetail, DebitCard, Movement
 from bank.queries.loans import LoanDetail, loan_display_status
@@ -141,12 +142,6 @@ def account_detail(
         "ultimos_movimientos": [movement(m) for m in movements],
         "tarjetas_debito": [debit_card(c) for c in cards],
     }
-
-
-def mask_identification(identification: str) -> str:
-    """Show only the last four characters of a cédula or passport."""
-    visible = identification[-4:] if len(identification) > 4 else identification[-1:]
-    return "X" * (len(identification) - len(visible)) + visible
 
 
 def share(row: AccountDetail) -> dict[str, Any]:

@@ -81,16 +81,3 @@ def money(amount: Decimal | str | int) -> str:
     if isinstance(amount, float):
         raise TypeError("amounts are Decimal, str or int, never float")
     return format_usd(to_cents(amount))
-
-
-def mask_card(number: str) -> str:
-    """``550975XXXXXX7023``: first six and last four digits, whatever the caller passed.
-
-    An already masked number is returned unchanged, so callers can pass either.
-    """
-    digits = number.replace(" ", "").replace("-", "")
-    if not digits.isdigit():
-        return number
-    if len(digits) < 12:
-        return "X" * max(len(digits) - 4, 0) + digits[-4:]
-    return digits[:6] + "X" * (len(digits) - 10) + digits[-4:]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bank.masking import mask_card
 from bank.models.messaging import Channel
 from bank.notifications import spanish
 from bank.notifications.letters import Letter, as_html, as_text
@@ -118,7 +119,7 @@ def card_pin_reset(context: Context) -> Rendered:
             greeting=f"Estimado(a): {_get(context, 'name')}",
             intro=("Se ha generado su clave temporal para su tarjeta con el siguiente detalle:",),
             details=(
-                ("NÚMERO TARJETA", spanish.mask_card(str(_get(context, "card_number")))),
+                ("NÚMERO TARJETA", mask_card(str(_get(context, "card_number")))),
                 ("TIPO DE TARJETA", _CARD_TYPES.get(kind.replace("É", "E"), kind)),
                 ("FECHA", spanish.short_date(at)),
                 ("HORA", spanish.time_24h(at)),

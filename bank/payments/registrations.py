@@ -19,6 +19,7 @@ from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import Company
 from bank.errors import DomainError
+from bank.masking import mask_other_bank_card
 from bank.models import Account, AccountStatus, ProductType, RegisteredCard, RegisteredService
 from bank.security import keyed_digest
 
@@ -179,11 +180,6 @@ def delete_service(session: Session, member_id: int, service_id: int) -> None:
 # --- other banks' cards ------------------------------------------------------------------------
 
 
-def mask_card(number: str) -> str:
-    """``"4111111111111111"`` → ``"**** **** **** 1111"``."""
-    return "**** **** **** " + number[-4:]
-
-
 def card_brand(number: str) -> str | None:
     """The brand its prefix tells, or None."""
     if number.startswith("4"):
@@ -245,7 +241,7 @@ def register_card(
         institution_code=institution_code,
         brand=chosen,
         holder_name=" ".join(holder_name.split()).upper(),
-        masked_number=mask_card(digits),
+        masked_number=mask_other_bank_card(digits),
         pan_digest=keyed_digest(secret_key, digits),
     )
     try:

@@ -17,7 +17,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from bank.masking import mask_account  # noqa: F401 - re-exported for the receipt's callers
 from bank.models import PaymentOutcome, ServicePaymentRecord
 from bank.money import format_usd
 from bank.payments.history import HistoryLine, line_from_record
@@ -84,7 +83,8 @@ def render_receipt(
         line_or_record: the history line, or the stored record itself (its time is converted
             to America/Guayaquil).
         member_name: the member's full name.
-        account_number_masked: the debited account, already masked (see :func:`mask_account`).
+        account_number_masked: the debited account, already masked
+            (:func:`bank.masking.mask_account`).
 
     Returns:
         The PDF bytes, identical for identical input.

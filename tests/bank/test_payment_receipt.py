@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from bank.models import PaymentOutcome, ServicePaymentRecord
 from bank.payments.history import HistoryLine
-from bank.reports.payment_receipt import ReceiptNotAvailable, mask_account, render_receipt
+from bank.reports.payment_receipt import ReceiptNotAvailable, render_receipt
 
 LINE = HistoryLine(
     fecha=date(2025, 1, 20),
@@ -105,8 +105,3 @@ def test_a_stored_record_renders_in_local_time() -> None:
 def test_only_paid_payments_have_a_receipt(outcome: PaymentOutcome) -> None:
     with pytest.raises(ReceiptNotAvailable):
         render_receipt(replace(LINE, estado=outcome), "GABRIEL SILVA", "XXXXXXXX0750")
-
-
-def test_mask_account_keeps_only_the_last_four_digits() -> None:
-    assert mask_account("410112060750") == "XXXXXXXX0750"
-    assert mask_account("0750") == "0750"
