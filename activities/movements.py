@@ -37,6 +37,7 @@ from bank.payments import execute as core
 from bank.payments.beneficiaries import BeneficiaryData, save_beneficiary
 from bank.payments.config import PaymentRules
 from bank.payments.errors import MovementRefused
+from bank.payments.orders import SPI_KINDS, MovementKind
 from bank.payments.prepare import build_preview
 from workflows.movement_types import (
     BILLER_PAY,
@@ -45,12 +46,10 @@ from workflows.movement_types import (
     REFUSED,
     REVERSE,
     SETTLE,
-    SPI_KINDS,
     SPI_STATUS,
     SPI_SUBMIT,
     Executed,
     ExecuteInput,
-    Kind,
     MovementInput,
     Prepared,
     Refusal,
@@ -264,7 +263,7 @@ def _notify_reversal(session: Session, request: ReverseInput, now: datetime) -> 
                 "refunded": True,
             },
         )
-    if preview.kind is Kind.SERVICE_PAYMENT:
+    if preview.kind is MovementKind.SERVICE_PAYMENT:
         return _email_member(
             session,
             request,
@@ -315,7 +314,7 @@ def _save_beneficiary(session: Session, member_id: int, request: ExecuteInput) -
     """
     new = request.new_beneficiary
     assert new is not None
-    interbank = request.preview.kind is Kind.INTERBANK_TRANSFER
+    interbank = request.preview.kind is MovementKind.INTERBANK_TRANSFER
     data = BeneficiaryData(
         service=BeneficiaryService.INTERBANCARIA if interbank else BeneficiaryService.COOPROGRESO,
         name=new.name,

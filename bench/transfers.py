@@ -34,13 +34,13 @@ from bank.db import make_engine, session_factory
 from bank.ledger import post, reconcile
 from bank.payments.config import PaymentSettings
 from bank.payments.legs import entry_for
+from bank.payments.orders import Destination, MovementKind, Preview
 from bank.settings import ApiSettings
 from bank.temporal import DATA_CONVERTER, installed_binary
 from bench.ledger import database
 from tests import factories as f
 from tests.api.movement_support import Member, Money, make_member
 from workflows.movement import MovementWorkflow
-from workflows.movement_types import Destination, Kind, Preview
 from workflows.search_attributes import ALL_KEYS
 
 SECRET = "bench-transfers-secret-0123456789-abcdefghij"
@@ -159,7 +159,7 @@ def ledger_only(url: str, members: list[Member], count: int, concurrency: int) -
     def one(i: int) -> None:
         origin, target = members[i % len(members)], members[(i + 1) % len(members)]
         preview = Preview(
-            Kind.COOP_TRANSFER,
+            MovementKind.COOP_TRANSFER,
             origin.member_id,
             "WEB",
             origin.savings_id,

@@ -20,6 +20,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from bank.payments.orders import SPI_KINDS, MovementKind
     from workflows.movement_types import (
         BILLER_PAY,
         CODE_PATTERN,
@@ -31,13 +32,11 @@ with workflow.unsafe.imports_passed_through():
         REFUSED,
         REVERSE,
         SETTLE,
-        SPI_KINDS,
         SPI_STATUS,
         SPI_SUBMIT,
         Confirmation,
         Executed,
         ExecuteInput,
-        Kind,
         MovementInput,
         MovementState,
         Prepared,
@@ -139,7 +138,7 @@ class MovementWorkflow:
         async with self._lock:
             if self._state.status is Status.AWAITING_OTP:
                 await self._execute(confirmation.code)
-        if self._state.kind is Kind.SERVICE_PAYMENT and self._state.status is Status.POSTED:
+        if self._state.kind is MovementKind.SERVICE_PAYMENT and self._state.status is Status.POSTED:
             with contextlib.suppress(asyncio.TimeoutError):
                 await workflow.wait_condition(
                     lambda: self._state.status in FINAL, timeout=CONFIRM_WAIT
@@ -222,7 +221,7 @@ class MovementWorkflow:
             return
         if result.ok:
             self._state.entry_id = result.entry_id
-            final = self._state.kind not in SPI_KINDS | {Kind.SERVICE_PAYMENT}
+            final = self._state.kind not in SPI_KINDS | {MovementKind.SERVICE_PAYMENT}
             self._set(Status.COMPLETED if final else Status.POSTED)
             if final:
                 self._state.completed_at = workflow.now()
@@ -238,7 +237,7 @@ class MovementWorkflow:
         settlement = SettlementInput(
             workflow.info().workflow_id, self._prepared.preview, submitted_at=workflow.now()
         )
-        if self._state.kind is Kind.SERVICE_PAYMENT:
+        if self._state.kind is MovementKind.SERVICE_PAYMENT:
             answer = await self._call(BILLER_PAY, settlement)
         else:
             answer = await self._await_spi(settlement)

@@ -3,7 +3,10 @@
 One workflow per movement, ID ``mov-<member>-<Idempotency-Key>``: the API starts it with
 the member's order, reads the preview through the ``preview`` Update, confirms it with the
 OTP through ``confirm``; the ``state`` Query answers at any time (also after it closed).
-Money is integer cents. The API imports this module, never ``activities``.
+Money is integer cents. The API imports this module, never ``activities``. The order and
+its preview (``Order``, ``Preview``, ``MovementKind``…) belong to the payments domain
+(``bank.payments.orders``); this module adds what the workflow, its activities and the API
+exchange around them.
 
 Refusals carry a stable ``code`` and a Spanish ``message`` (see :class:`Refusal`).
 """
@@ -11,11 +14,11 @@ Refusals carry a stable ``code`` and a Spanish ``message`` (see :class:`Refusal`
 from __future__ import annotations
 
 import enum
-import hashlib
-import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from bank.payments.orders import MovementKind, NewBeneficiary, Order, Preview
 
 WORKFLOW_ID_PREFIX = "mov-"
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -23,7 +26,6 @@ IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 CODE_PATTERN = re.compile(r"[0-9]{6}")
 OTP_WINDOW = timedelta(minutes=5)
 """How long the preview waits for its code (the OTP's own lifetime)."""
-MAX_RECEIPTS = 12
 
 # Activity names (activities/movements.py implements them).
 PREPARE = "movement.prepare"
@@ -44,20 +46,6 @@ def workflow_id(member_id: int, key: str) -> str:
     """A member's movement for one Idempotency-Key (two members may use the same key)."""
     return f"{WORKFLOW_ID_PREFIX}{member_id}-{key}"
 
-
-class Kind(enum.StrEnum):
-    """Mirrors ``bank.models.MovementKind`` (the ``OperationKind`` search attribute)."""
-
-    OWN_TRANSFER = "OWN_TRANSFER"
-    COOP_TRANSFER = "COOP_TRANSFER"
-    INTERBANK_TRANSFER = "INTERBANK_TRANSFER"
-    SERVICE_PAYMENT = "SERVICE_PAYMENT"
-    COOP_CARD_PAYMENT = "COOP_CARD_PAYMENT"
-    OTHER_CARD_PAYMENT = "OTHER_CARD_PAYMENT"
-
-
-SPI_KINDS = frozenset({Kind.INTERBANK_TRANSFER, Kind.OTHER_CARD_PAYMENT})
-"""Movements that leave through the interbank clearing and may come back rejected."""
 
 REJECTION_REASONS = {
     "CUENTA_INEXISTENTE": "La cuenta de destino no existe en la institución receptora.",
@@ -108,130 +96,11 @@ FINAL = frozenset(
 )
 
 
-class CardOption(enum.StrEnum):
-    MINIMO = "MINIMO"
-    TOTAL = "TOTAL"
-    OTRO = "OTRO"
-
-
-@dataclass(frozen=True)
-class NewBeneficiary:
-    """A payee typed in for this transfer; ``save`` keeps it among the beneficiaries."""
-
-    name: str
-    identification_type: str
-    identification: str
-    account_number: str
-    institution_code: str = ""
-    """SPI code; empty for a Cooprogreso account."""
-    account_type: str = "AHORROS"
-    save: bool = False
-
-
-@dataclass(frozen=True)
-class Order:
-    """What the member asked for, as the API received it (validated for shape only)."""
-
-    kind: Kind
-    member_id: int
-    origin_account: str
-    channel: str = "WEB"
-    amount_cents: int = 0
-    """Transfers and "other amount" card payments; 0 where the amount comes from elsewhere."""
-    reference: str = ""
-    destination_account: str = ""
-    """Own and Cooprogreso transfers by account number."""
-    beneficiary_id: int | None = None
-    new_beneficiary: NewBeneficiary | None = None
-    company_code: str = ""
-    supply_number: str = ""
-    receipts: tuple[str, ...] = ()
-    card_id: int | None = None
-    """A Cooprogreso credit card (``cards.id``)."""
-    registered_card_id: int | None = None
-    """Another bank's card the member registered."""
-    card_option: CardOption = CardOption.OTRO
-
-    def digest(self) -> str:
-        """SHA-256 of the order: the same key with another order is a conflict."""
-        canonical = json.dumps(asdict(self), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class MovementInput:
     order: Order
     order_digest: str
     idempotency_key: str
-
-
-@dataclass(frozen=True)
-class ReceiptLine:
-    number: str
-    amount_cents: int
-    period: str
-    fee_cents: int
-    iva_cents: int
-
-
-@dataclass(frozen=True)
-class Destination:
-    """What the member sees as the destination; ``account_id`` only for Cooprogreso accounts."""
-
-    name: str
-    account_masked: str = ""
-    institution_code: str = "COOPROGRESO"
-    institution_name: str = "COOPROGRESO"
-    account_type: str = ""
-    identification: str = ""
-    account_number: str = ""
-    """Full number: needed to credit it (the API shows ``account_masked``)."""
-    account_id: int | None = None
-    immediate: bool = True
-    """Interbank: the institution credits within seconds (else within 24 business hours)."""
-    company_code: str = ""
-    company_name: str = ""
-    category: str = ""
-    supply_number: str = ""
-    receipts: tuple[ReceiptLine, ...] = ()
-    card_id: int | None = None
-    registered_card_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Preview:
-    """Exactly what the OTP authorises: amount, commission, IVA, total, destination."""
-
-    kind: Kind
-    member_id: int
-    channel: str
-    origin_account_id: int
-    origin_account_number: str
-    amount_cents: int
-    fee_cents: int
-    iva_cents: int
-    destination: Destination
-    reference: str
-    counts_to_limit: bool
-
-    @property
-    def total_cents(self) -> int:
-        return self.amount_cents + self.fee_cents + self.iva_cents
-
-    def otp_payload(self, movement_id: str) -> dict[str, object]:
-        """What the code is bound to: any change needs a new code."""
-        d = self.destination
-        return {
-            "movement": movement_id,
-            "kind": str(self.kind),
-            "origin": self.origin_account_number,
-            "amount": self.amount_cents,
-            "fee": self.fee_cents,
-            "iva": self.iva_cents,
-            "destination": [d.institution_code, d.account_number, d.company_code, d.supply_number],
-            "receipts": [r.number for r in d.receipts],
-            "card": [d.card_id, d.registered_card_id],
-        }
 
 
 @dataclass(frozen=True)
@@ -306,7 +175,7 @@ class MovementState:
     """The ``state`` Query: everything the member and an officer see."""
 
     status: Status
-    kind: Kind
+    kind: MovementKind
     order_digest: str
     preview: Preview | None = None
     otp_sent_to: str = ""

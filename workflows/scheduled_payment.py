@@ -21,11 +21,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
 
 with workflow.unsafe.imports_passed_through():
+    from bank.payments.orders import Preview
     from workflows.movement_types import (
         BILLER_PAY,
         REVERSE,
         SETTLE,
-        Preview,
         ReverseInput,
         SettlementInput,
         SpiAnswer,

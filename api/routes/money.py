@@ -45,21 +45,21 @@ from bank.models import Card, CardKind, CardStatus, RegisteredCard
 from bank.money import iva_cents, to_cents
 from bank.payments.config import PaymentSettings
 from bank.payments.identification import validate_identification
-from workflows.movement_types import CardOption, Kind, NewBeneficiary, Order
+from bank.payments.orders import CardOption, MovementKind, NewBeneficiary, Order
 
 router = APIRouter(tags=["Transferencias y pagos"], responses=RESPONSES)
 
 _TRANSFER_KINDS = {
-    "PROPIAS": Kind.OWN_TRANSFER,
-    "COOPROGRESO": Kind.COOP_TRANSFER,
-    "INTERBANCARIA": Kind.INTERBANK_TRANSFER,
+    "PROPIAS": MovementKind.OWN_TRANSFER,
+    "COOPROGRESO": MovementKind.COOP_TRANSFER,
+    "INTERBANCARIA": MovementKind.INTERBANK_TRANSFER,
 }
 
 
 @cache
 def _service_fee() -> tuple[int, int]:
     """Commission per receipt and its IVA (``COOP_PAY_FEE_SERVICE_PAYMENT``), read once."""
-    fee = PaymentSettings().rules().fee(Kind.SERVICE_PAYMENT)
+    fee = PaymentSettings().rules().fee(MovementKind.SERVICE_PAYMENT)
     return fee, iva_cents(fee)
 
 
@@ -87,11 +87,11 @@ async def start_transfer(
     new = body.nuevo_beneficiario
     payee = None
     if new is not None:
-        if kind is Kind.OWN_TRANSFER:
+        if kind is MovementKind.OWN_TRANSFER:
             raise ApiError(
                 422, "DATOS_INVALIDOS", "Las transferencias propias no usan beneficiario."
             )
-        if kind is Kind.INTERBANK_TRANSFER and new.institucion is None:
+        if kind is MovementKind.INTERBANK_TRANSFER and new.institucion is None:
             raise ApiError(422, "INSTITUCION_REQUERIDA", "Selecciona la institución financiera.")
         payee = NewBeneficiary(
             name=new.nombre,
@@ -103,13 +103,13 @@ async def start_transfer(
             save=new.guardar,
         )
     given = sum(x is not None for x in (body.cuenta_destino, body.beneficiario_id, new))
-    if given != 1 or (kind is Kind.OWN_TRANSFER and body.cuenta_destino is None):
+    if given != 1 or (kind is MovementKind.OWN_TRANSFER and body.cuenta_destino is None):
         raise ApiError(
             422,
             "DESTINO_INVALIDO",
             "Indica un solo destino: una cuenta, un beneficiario o un nuevo beneficiario.",
         )
-    if kind is Kind.INTERBANK_TRANSFER and body.cuenta_destino is not None:
+    if kind is MovementKind.INTERBANK_TRANSFER and body.cuenta_destino is not None:
         raise ApiError(
             422, "DESTINO_INVALIDO", "Para otra institución elige o ingresa un beneficiario."
         )
@@ -221,7 +221,7 @@ async def start_service_payment(
     key = checked_key(idempotency_key)
     await require_origin(request, member.member_id, body.cuenta_origen)
     order = Order(
-        kind=Kind.SERVICE_PAYMENT,
+        kind=MovementKind.SERVICE_PAYMENT,
         member_id=member.member_id,
         origin_account=body.cuenta_origen,
         channel=body.canal,
@@ -294,7 +294,7 @@ async def start_card_payment(
     if body.opcion != "OTRO" and body.monto is not None:
         raise ApiError(422, "MONTO_NO_PERMITIDO", "El monto solo se ingresa con la opción OTRO.")
     order = Order(
-        kind=Kind.COOP_CARD_PAYMENT if body.tarjeta_id else Kind.OTHER_CARD_PAYMENT,
+        kind=MovementKind.COOP_CARD_PAYMENT if body.tarjeta_id else MovementKind.OTHER_CARD_PAYMENT,
         member_id=member.member_id,
         origin_account=body.cuenta_origen,
         channel=body.canal,

@@ -24,6 +24,7 @@ from api.errors import ApiError
 from api.schemas.common import ERROR_RESPONSES, ErrorBody
 from api.schemas.movements import ConfirmacionIn, MovimientoOut, movimiento
 from bank.models import Account
+from bank.payments.orders import Order
 from workflows.movement import MovementWorkflow
 from workflows.movement_types import (
     CONFLICT,
@@ -31,7 +32,6 @@ from workflows.movement_types import (
     Confirmation,
     MovementInput,
     MovementState,
-    Order,
     Status,
     workflow_id,
 )

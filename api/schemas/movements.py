@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.schemas.common import AccountNumber, Money, MoneyAmount, PlainText, money
 from bank.masking import mask_account
-from workflows.movement_types import MAX_RECEIPTS, MovementState, Preview, Status
+from bank.payments.orders import MAX_RECEIPTS, Preview
+from workflows.movement_types import MovementState, Status
 
 Canal = Literal["WEB", "MOVIL"]
 Reference = Annotated[PlainText, StringConstraints(max_length=120, strip_whitespace=True)]

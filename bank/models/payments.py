@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bank.models.base import Base, BigId, utcnow
+from bank.payments.orders import MovementKind
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -74,15 +75,6 @@ class Beneficiary(Base):
             "member_id", "service", "institution_code", "account_number", name="uq_beneficiary"
         ),
     )
-
-
-class MovementKind(enum.StrEnum):
-    OWN_TRANSFER = "OWN_TRANSFER"
-    COOP_TRANSFER = "COOP_TRANSFER"
-    INTERBANK_TRANSFER = "INTERBANK_TRANSFER"
-    SERVICE_PAYMENT = "SERVICE_PAYMENT"
-    COOP_CARD_PAYMENT = "COOP_CARD_PAYMENT"
-    OTHER_CARD_PAYMENT = "OTHER_CARD_PAYMENT"
 
 
 class MovementStatus(enum.StrEnum):

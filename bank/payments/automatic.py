@@ -33,7 +33,7 @@ from bank.notifications.outbox import enqueue
 from bank.payments.config import PaymentRules
 from bank.payments.errors import MovementRefused
 from bank.payments.execute import move, record_service_payment
-from workflows.movement_types import Destination, Kind, Preview, ReceiptLine
+from bank.payments.orders import Destination, MovementKind, Preview, ReceiptLine
 
 _EMAIL_REASONS = {
     PaymentOutcome.SUPERA_MONTO_MAXIMO: "amount_over_limit",
@@ -112,7 +112,7 @@ def _preview(
     receipts: tuple[object, ...],
     rules: PaymentRules,
 ) -> Preview:
-    fee = rules.fee(Kind.SERVICE_PAYMENT)
+    fee = rules.fee(MovementKind.SERVICE_PAYMENT)
     iva = iva_cents(fee)
     company = COMPANY_BY_CODE.get(schedule.company_code)
     lines = tuple(
@@ -120,7 +120,7 @@ def _preview(
         for r in receipts
     )
     return Preview(
-        kind=Kind.SERVICE_PAYMENT,
+        kind=MovementKind.SERVICE_PAYMENT,
         member_id=schedule.member_id,
         channel="AUTO",
         origin_account_id=account.id,

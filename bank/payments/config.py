@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bank.models import MovementKind
 from bank.money import to_cents
+from bank.payments.orders import MovementKind
 
 
 class PaymentSettings(BaseSettings):

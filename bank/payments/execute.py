@@ -20,7 +20,6 @@ from bank import chart, ledger
 from bank.models import (
     Card,
     MoneyMovement,
-    MovementKind,
     MovementStatus,
     PaidBill,
     PaymentOutcome,
@@ -30,9 +29,9 @@ from bank.payments.config import PaymentRules
 from bank.payments.errors import MovementRefused
 from bank.payments.legs import entry_for, reversal_for
 from bank.payments.limits import check_daily, check_per_transaction, lock_member
-from workflows.movement_types import SPI_KINDS, Kind, Preview
+from bank.payments.orders import SPI_KINDS, MovementKind, Preview
 
-SETTLING_KINDS = SPI_KINDS | {Kind.SERVICE_PAYMENT}
+SETTLING_KINDS = SPI_KINDS | {MovementKind.SERVICE_PAYMENT}
 """Kinds whose receiving side answers after the debit (SPI, biller)."""
 
 
@@ -75,9 +74,9 @@ def move(
         limits = rules.limits[preview.channel]
         check_per_transaction(limits, preview.amount_cents)
         check_daily(session, limits, preview.member_id, preview.channel, preview.amount_cents, now)
-    if preview.kind is Kind.SERVICE_PAYMENT:
+    if preview.kind is MovementKind.SERVICE_PAYMENT:
         _claim_bills(session, movement_id, preview, now)
-    if preview.kind is Kind.COOP_CARD_PAYMENT:
+    if preview.kind is MovementKind.COOP_CARD_PAYMENT:
         _pay_card(session, preview)
     gl = chart.ensure_chart(session)
     try:
@@ -89,7 +88,7 @@ def move(
     row = MoneyMovement(
         workflow_id=movement_id,
         member_id=preview.member_id,
-        kind=MovementKind(preview.kind),
+        kind=preview.kind,
         channel=preview.channel,
         origin_account_id=preview.origin_account_id,
         amount_cents=preview.amount_cents,
@@ -107,7 +106,7 @@ def move(
     )
     session.add(row)
     session.flush()
-    if preview.kind is Kind.SERVICE_PAYMENT:
+    if preview.kind is MovementKind.SERVICE_PAYMENT:
         record_service_payment(
             session,
             movement_id,
@@ -234,7 +233,7 @@ def reverse(
     row.reversal_entry_id = posted.entry_id
     row.failure_reason = reason[:200]
     row.settled_at = now
-    if preview.kind is Kind.SERVICE_PAYMENT:
+    if preview.kind is MovementKind.SERVICE_PAYMENT:
         for bill in session.scalars(select(PaidBill).where(PaidBill.workflow_id == movement_id)):
             session.delete(bill)  # the biller refused: the receipt is still owed
         record = session.scalar(

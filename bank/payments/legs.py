@@ -10,43 +10,43 @@ from bank import chart
 from bank import movement_codes as mc
 from bank.ledger import EntryRequest, Leg
 from bank.movement_codes import Movement
-from workflows.movement_types import Kind, Preview
+from bank.payments.orders import MovementKind, Preview
 
-_PRINCIPAL: dict[Kind, tuple[Movement, Movement, Movement]] = {
+_PRINCIPAL: dict[MovementKind, tuple[Movement, Movement, Movement]] = {
     # (member debit, fee, IVA)
-    Kind.OWN_TRANSFER: (mc.TRANSFER_DEBIT, mc.TRANSFER_FEE, mc.TRANSFER_IVA),
-    Kind.COOP_TRANSFER: (mc.TRANSFER_DEBIT, mc.TRANSFER_FEE, mc.TRANSFER_IVA),
-    Kind.INTERBANK_TRANSFER: (mc.SPI_DEBIT, mc.SPI_FEE, mc.SPI_IVA),
-    Kind.OTHER_CARD_PAYMENT: (mc.CARD_PAYMENT, mc.SPI_FEE, mc.SPI_IVA),
-    Kind.COOP_CARD_PAYMENT: (mc.CARD_PAYMENT, mc.TRANSFER_FEE, mc.TRANSFER_IVA),
-    Kind.SERVICE_PAYMENT: (mc.SERVICE_PAYMENT, mc.SERVICE_FEE, mc.SERVICE_IVA),
+    MovementKind.OWN_TRANSFER: (mc.TRANSFER_DEBIT, mc.TRANSFER_FEE, mc.TRANSFER_IVA),
+    MovementKind.COOP_TRANSFER: (mc.TRANSFER_DEBIT, mc.TRANSFER_FEE, mc.TRANSFER_IVA),
+    MovementKind.INTERBANK_TRANSFER: (mc.SPI_DEBIT, mc.SPI_FEE, mc.SPI_IVA),
+    MovementKind.OTHER_CARD_PAYMENT: (mc.CARD_PAYMENT, mc.SPI_FEE, mc.SPI_IVA),
+    MovementKind.COOP_CARD_PAYMENT: (mc.CARD_PAYMENT, mc.TRANSFER_FEE, mc.TRANSFER_IVA),
+    MovementKind.SERVICE_PAYMENT: (mc.SERVICE_PAYMENT, mc.SERVICE_FEE, mc.SERVICE_IVA),
 }
 
-_REVERSAL: dict[Kind, Movement] = {
-    Kind.INTERBANK_TRANSFER: mc.SPI_REVERSAL,
-    Kind.OTHER_CARD_PAYMENT: mc.CARD_PAYMENT_REVERSAL,
-    Kind.SERVICE_PAYMENT: mc.SERVICE_PAYMENT_REVERSAL,
+_REVERSAL: dict[MovementKind, Movement] = {
+    MovementKind.INTERBANK_TRANSFER: mc.SPI_REVERSAL,
+    MovementKind.OTHER_CARD_PAYMENT: mc.CARD_PAYMENT_REVERSAL,
+    MovementKind.SERVICE_PAYMENT: mc.SERVICE_PAYMENT_REVERSAL,
 }
 
-_DESCRIPTIONS: dict[Kind, str] = {
-    Kind.OWN_TRANSFER: "Transferencia entre cuentas propias",
-    Kind.COOP_TRANSFER: "Transferencia Cooprogreso",
-    Kind.INTERBANK_TRANSFER: "Transferencia interbancaria SPI",
-    Kind.SERVICE_PAYMENT: "Pago de servicios",
-    Kind.COOP_CARD_PAYMENT: "Pago tarjeta Cooprogreso",
-    Kind.OTHER_CARD_PAYMENT: "Pago tarjeta otros bancos SPI",
+_DESCRIPTIONS: dict[MovementKind, str] = {
+    MovementKind.OWN_TRANSFER: "Transferencia entre cuentas propias",
+    MovementKind.COOP_TRANSFER: "Transferencia Cooprogreso",
+    MovementKind.INTERBANK_TRANSFER: "Transferencia interbancaria SPI",
+    MovementKind.SERVICE_PAYMENT: "Pago de servicios",
+    MovementKind.COOP_CARD_PAYMENT: "Pago tarjeta Cooprogreso",
+    MovementKind.OTHER_CARD_PAYMENT: "Pago tarjeta otros bancos SPI",
 }
 
 
 def _counterpart(preview: Preview, gl: dict[str, int]) -> tuple[int, Movement]:
     """Where the principal goes and under which code."""
     kind = preview.kind
-    if kind in (Kind.OWN_TRANSFER, Kind.COOP_TRANSFER):
+    if kind in (MovementKind.OWN_TRANSFER, MovementKind.COOP_TRANSFER):
         assert preview.destination.account_id is not None
         return preview.destination.account_id, mc.TRANSFER_CREDIT
-    if kind is Kind.SERVICE_PAYMENT:
+    if kind is MovementKind.SERVICE_PAYMENT:
         return gl[chart.BILLER_SETTLEMENT], mc.SERVICE_PAYMENT
-    if kind is Kind.COOP_CARD_PAYMENT:
+    if kind is MovementKind.COOP_CARD_PAYMENT:
         return gl[chart.CARD_SETTLEMENT], mc.CARD_PAYMENT
     return gl[chart.SPI_CLEARING], _PRINCIPAL[kind][0]
 

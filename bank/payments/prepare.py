@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import CATEGORY_BY_CODE, COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
-from bank.masking import mask_account
+from bank.masking import mask_account, mask_name
 from bank.models import (
     COOPROGRESO_INSTITUTION,
     Account,
@@ -33,20 +33,15 @@ from bank.money import iva_cents
 from bank.payments.config import PaymentRules
 from bank.payments.errors import MovementRefused
 from bank.payments.limits import check_daily, check_per_transaction
-from workflows.movement_types import (
+from bank.payments.orders import (
     MAX_RECEIPTS,
     CardOption,
     Destination,
-    Kind,
+    MovementKind,
     Order,
     Preview,
     ReceiptLine,
 )
-
-
-def mask_name(name: str) -> str:
-    """A Cooprogreso account holder's name as shown to another member: initials kept."""
-    return " ".join(part[:3] + "*" * max(0, len(part) - 3) for part in name.split())
 
 
 def origin_account(session: Session, member_id: int, number: str) -> Account:
@@ -86,7 +81,7 @@ def build_preview(
         iva_cents=iva,
         destination=destination,
         reference=order.reference,
-        counts_to_limit=order.kind is not Kind.OWN_TRANSFER,
+        counts_to_limit=order.kind is not MovementKind.OWN_TRANSFER,
     )
     if preview.total_cents > origin.available_cents:
         raise MovementRefused("FONDOS_INSUFICIENTES")
@@ -97,7 +92,7 @@ def build_preview(
     return preview
 
 
-def _fee(rules: PaymentRules, kind: Kind, count: int = 1) -> tuple[int, int]:
+def _fee(rules: PaymentRules, kind: MovementKind, count: int = 1) -> tuple[int, int]:
     fee = rules.fee(kind) * count
     return fee, iva_cents(fee)
 
@@ -106,19 +101,19 @@ def _destination(
     session: Session, order: Order, origin: Account, rules: PaymentRules, billers: BillerNetwork
 ) -> tuple[Destination, int, int, int]:
     """(destination, amount, fee, IVA) for each kind of order."""
-    if order.kind is Kind.SERVICE_PAYMENT:
+    if order.kind is MovementKind.SERVICE_PAYMENT:
         return _bill(order, rules, billers)
-    if order.kind is Kind.COOP_CARD_PAYMENT:
+    if order.kind is MovementKind.COOP_CARD_PAYMENT:
         destination, amount = _coop_card(session, order)
-    elif order.kind is Kind.OTHER_CARD_PAYMENT:
+    elif order.kind is MovementKind.OTHER_CARD_PAYMENT:
         destination, amount = _other_card(session, order)
     else:
         if order.amount_cents <= 0:
             raise MovementRefused("DATOS_INCOMPLETOS")
         amount = order.amount_cents
-        if order.kind is Kind.OWN_TRANSFER:
+        if order.kind is MovementKind.OWN_TRANSFER:
             destination = _own_account(session, order, origin)
-        elif order.kind is Kind.COOP_TRANSFER:
+        elif order.kind is MovementKind.COOP_TRANSFER:
             destination = _coop_account(session, order, origin)
         else:
             destination = _interbank(session, order)
@@ -223,7 +218,7 @@ def _bill(
         number not in pending for number in order.receipts
     ):
         raise MovementRefused("RECIBO_NO_PENDIENTE")
-    fee, iva = _fee(rules, Kind.SERVICE_PAYMENT)
+    fee, iva = _fee(rules, MovementKind.SERVICE_PAYMENT)
     lines = tuple(
         ReceiptLine(number, pending[number].amount_cents, pending[number].period, fee, iva)
         for number in sorted(order.receipts, key=lambda n: (pending[n].period, n))

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from api.routes.movements import _still_pending
+from bank.payments.orders import MovementKind
 from bank.settings import ApiSettings
 from tests.api.credit_support import dev_env
 from tests.api.movement_support import Member, Money, make_member, running_money
-from workflows.movement_types import Kind, MovementState, Status
+from workflows.movement_types import MovementState, Status
 
 __all__ = ["dev_env"]
 
@@ -127,7 +128,7 @@ async def test_confirmed_cancelled_and_refused_ones_are_not_offered(money: Money
 
 def test_an_expired_code_is_not_pending() -> None:
     now = datetime(2025, 1, 20, 15, 0, tzinfo=UTC)
-    state = MovementState(Status.AWAITING_OTP, Kind.COOP_TRANSFER, "digest")
+    state = MovementState(Status.AWAITING_OTP, MovementKind.COOP_TRANSFER, "digest")
     state.otp_expires_at = now + timedelta(seconds=1)
     assert _still_pending(state, now)
     state.otp_expires_at = now

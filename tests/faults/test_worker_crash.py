@@ -26,11 +26,12 @@ from bank.adapters.spi import SimulatedSpi
 from bank.ledger import reconcile
 from bank.models import Account, JournalEntry
 from bank.payments.config import PaymentSettings
+from bank.payments.orders import MovementKind, Order
 from tests.api.credit_support import dev_env
 from tests.api.movement_support import Money as _Money
 from tests.api.movement_support import make_member
 from workflows.movement import MovementWorkflow
-from workflows.movement_types import Confirmation, Kind, MovementInput, Order, Status
+from workflows.movement_types import Confirmation, MovementInput, Status
 
 __all__ = ["dev_env"]
 
@@ -70,7 +71,7 @@ async def test_worker_killed_after_posting_completes_the_transfer_once(
         assert doomed.stdout is not None
         assert doomed.stdout.readline().strip() == "ready"
         order = Order(
-            Kind.COOP_TRANSFER,
+            MovementKind.COOP_TRANSFER,
             ana.member_id,
             ana.savings,
             amount_cents=600,

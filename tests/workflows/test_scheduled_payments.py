@@ -13,6 +13,7 @@ from bank.ledger import reconcile
 from bank.models import Account, PaymentOutcome, ServicePaymentRecord, utcnow
 from bank.payments.config import PaymentSettings
 from bank.payments.execute import move
+from bank.payments.orders import MovementKind, Order
 from bank.payments.prepare import build_preview
 from tests.workflows.schedule_support import (
     FEE_AND_IVA,
@@ -27,7 +28,6 @@ from tests.workflows.schedule_support import (
     trigger_and_wait,
     wait_for_email,
 )
-from workflows.movement_types import Kind, Order
 
 __all__ = ["dev_env", "setup"]
 
@@ -101,7 +101,7 @@ async def test_a_bill_paid_by_hand_is_not_paid_again_by_the_schedule(setup: Setu
         account = session.get(Account, setup.auth.account_id)
         assert account is not None
         order = Order(
-            kind=Kind.SERVICE_PAYMENT,
+            kind=MovementKind.SERVICE_PAYMENT,
             member_id=setup.auth.member_id,
             origin_account=account.number,
             company_code=WATER,
