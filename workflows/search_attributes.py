@@ -1,7 +1,7 @@
 """Typed keys of the custom search attributes (declared in temporal-config/search-attributes.toml).
 
 No I/O here: workflows import these keys to upsert, the API and officer tools to build
-visibility queries. ``tests/workflows/test_search_attributes.py`` keeps this module and the
+visibility queries. ``tests/workers/test_temporal_config.py`` keeps this module and the
 TOML file in step.
 """
 
