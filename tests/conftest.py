@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated PostgreSQL database per test session, emptied before each test."""
+"""Shared fixtures: a migrated PostgreSQL database per test session, emptied before each test;
+the Temporal servers of ``tests.support.temporal`` (registered below for every test)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from bank import migrate
 from bank.adapters.mail_sink import start_sink
 from bank.db import make_engine, session_factory
 from bank.models import Base
-from tests.bank.messaging_support import free_port
 from tests.postgres import throwaway_database
+from tests.support.net import free_port
+
+pytest_plugins = ["tests.support.temporal"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,15 +6,12 @@ Another member's beneficiary is answered exactly like one that does not exist (4
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from api.deps import CurrentMember, DbSession
-from api.errors import ApiError
+from api.domain_calls import run
 from api.schemas.beneficiaries import (
     BeneficiarioIn,
     BeneficiarioOut,
@@ -22,11 +19,8 @@ from api.schemas.beneficiaries import (
     EliminarIn,
 )
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, PlainText
-from bank.errors import DomainError
 from bank.models import Beneficiary, BeneficiaryService
 from bank.payments import beneficiaries as domain
-
-T = TypeVar("T")
 
 router = APIRouter(
     prefix="/beneficiaries",
@@ -34,22 +28,6 @@ router = APIRouter(
     responses={**ERROR_RESPONSES, 409: {"model": ErrorBody, "description": "Duplicado"}},
 )
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1, description="Identificador del beneficiario")]
-
-
-async def run(session: AsyncSession, work: Callable[[Session], T], *, commit: bool = False) -> T:
-    """Run domain ``work`` on the request's session; a refusal becomes its JSON answer.
-
-    Raises:
-        ApiError: the refusal's ``status_code`` (404, 409; 422 by default), code and message.
-    """
-    try:
-        result = await session.run_sync(work)
-        if commit:
-            await session.commit()
-    except DomainError as exc:
-        await session.rollback()
-        raise ApiError(getattr(exc, "status_code", 422), exc.code, exc.message) from exc
-    return result
 
 
 def present(b: Beneficiary) -> dict[str, Any]:

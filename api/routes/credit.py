@@ -20,10 +20,11 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowHandle
 
+from api import credit_calls as common
+from api import temporal
+from api.credit_calls import Documents, offer_not_found
 from api.deps import CurrentMember, TemporalClient
 from api.errors import ApiError
-from api.routes import credit_common as common
-from api.routes.credit_common import Documents, offer_not_found
 from api.schemas import credit as out
 from api.schemas.common import ERROR_RESPONSES
 from bank.campaigns import CAMPAIGN_ID
@@ -99,7 +100,7 @@ async def list_offers(caller: CurrentMember, client: TemporalClient) -> out.Ofer
         and not found
         and any(isinstance(s, ApiError) and s.status_code == 503 for s in states)
     ):
-        raise common.unavailable()
+        raise temporal.unavailable()
     offers = [out.offer_out(s.status, s.offer, s.consent_at is not None) for s in found]
     notify = any(o.estado == Status.OFFERED for o in offers)
     return out.OfertasOut(mostrar_notificacion=notify, ofertas=offers)

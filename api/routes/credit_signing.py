@@ -25,10 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 from temporalio.workflow import UpdateMethodMultiParam
 
+from api import credit_calls as common
+from api import temporal
+from api.credit_calls import Documents
 from api.deps import DbSession, TemporalClient
 from api.errors import ApiError
-from api.routes import credit_common as common
-from api.routes.credit_common import Documents
 from api.schemas import credit as out
 from api.schemas.common import ErrorBody
 from bank.adapters.documents import DocumentError
@@ -283,7 +284,7 @@ async def document(
     try:
         stored = await run_in_threadpool(store.get, ref.key)
     except DocumentError as exc:
-        raise common.unavailable() from exc
+        raise temporal.unavailable() from exc
     headers = {
         "Content-Disposition": f'attachment; filename="{kind}.pdf"',
         "X-Content-SHA256": stored.info.sha256,

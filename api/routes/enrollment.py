@@ -7,16 +7,16 @@ wrong codes and expires exactly like a member's (see ``workflows/enrollment.py``
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, status
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
+from api import temporal
 from api.deps import TemporalClient
 from api.errors import ApiError
 from api.schemas.common import ErrorBody
@@ -38,8 +38,6 @@ from workflows.enrollment import (
     Outcome,
     workflow_id,
 )
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/enrollment", tags=["Afiliación"])
 
@@ -85,15 +83,6 @@ def task_queue() -> str:
     return CoreSettings().task_queue
 
 
-def unavailable() -> ApiError:
-    """Temporal cannot be reached or answered with a system error."""
-    return ApiError(
-        503,
-        "SERVICIO_NO_DISPONIBLE",
-        "El servicio no está disponible en este momento. Intenta más tarde.",
-    )
-
-
 def not_found() -> ApiError:
     """No enrollment was ever started with this id."""
     return ApiError(
@@ -125,20 +114,17 @@ async def start_enrollment(body: EnrollmentRequest, client: TemporalClient) -> E
         kind = "La cédula" if body.tipo_identificacion == "CEDULA" else "El pasaporte"
         raise ApiError(422, "IDENTIFICACION_INVALIDA", f"{kind} ingresado no es válido.")
     enrollment_id = workflow_id(identification)
-    try:
-        await client.start_workflow(
-            EnrollmentWorkflow.run,
-            EnrollmentInput(body.tipo_identificacion, identification),
-            id=enrollment_id,
-            task_queue=task_queue(),
-            # A running enrollment is joined, not duplicated; a finished one may be retried.
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            execution_timeout=EXECUTION_TIMEOUT,
-        )
-    except RPCError as exc:
-        log.warning("cannot start %s: %s", enrollment_id, exc)
-        raise unavailable() from exc
+    await temporal.start(
+        client,
+        EnrollmentWorkflow.run,
+        EnrollmentInput(body.tipo_identificacion, identification),
+        id=enrollment_id,
+        task_queue=task_queue(),
+        # A running enrollment is joined, not duplicated; a finished one may be retried.
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        execution_timeout=EXECUTION_TIMEOUT,
+    )
     return EnrollmentStarted(id_registro=enrollment_id, mensaje=STARTED_MESSAGE)
 
 
@@ -152,27 +138,27 @@ async def submit_code(enrollment_id: str, body: CodeRequest, client: TemporalCli
     handle = client.get_workflow_handle_for(EnrollmentWorkflow.run, enrollment_id)
     try:
         outcome = await handle.execute_update(
-            EnrollmentWorkflow.submit_code, CodeSubmission(body.codigo)
+            EnrollmentWorkflow.submit_code,
+            CodeSubmission(body.codigo),
+            rpc_timeout=temporal.UPDATE_TIMEOUT,
         )
     except WorkflowUpdateFailedError:
         # Rejected (no longer waiting for a code) or failed: answer from the state.
         return answer(await _current_outcome(client, enrollment_id))
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND:
-            raise unavailable() from exc
+            raise temporal.unavailable() from exc
         return answer(await _current_outcome(client, enrollment_id))  # closed meanwhile
+    except RPCTimeoutOrCancelledError as exc:
+        raise temporal.unavailable() from exc
     return answer(outcome)
 
 
 async def _current_outcome(client: Client, enrollment_id: str) -> CodeOutcome:
     """The member-facing outcome of the latest run, through the ``state`` Query."""
     handle = client.get_workflow_handle_for(EnrollmentWorkflow.run, enrollment_id)
-    try:
-        state = await handle.query(EnrollmentWorkflow.state)
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            raise not_found() from exc
-        raise unavailable() from exc
+    state = await temporal.query(handle, EnrollmentWorkflow.state, not_found=not_found)
     if state.outcome is Outcome.PENDING:
-        raise unavailable()  # still waiting for a code: the update failed for a system reason
+        # Still waiting for a code: the update failed for a system reason.
+        raise temporal.unavailable()
     return CodeOutcome(state.outcome, state.attempts_left)

@@ -2,7 +2,8 @@
 
 Each POST needs an ``Idempotency-Key`` header and answers with the preview (amount,
 commission, IVA, total, destination) and where the SMS code went; the member confirms
-with ``POST /movements/{key}/confirm`` (``api/routes/movements.py``).
+with ``POST /movements/{key}/confirm`` (``api/routes/movements.py``). Starting is
+``api.movements_service.start_movement``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import CurrentMember, DbSession, TemporalClient, app_state
 from api.errors import ApiError
-from api.routes.movements import (
+from api.movements_service import (
     RESPONSES,
     IdempotencyKey,
     checked_key,
     require_origin,
     start_movement,
-    unavailable,
 )
 from api.schemas.common import money
 from api.schemas.movements import (
@@ -36,6 +36,7 @@ from api.schemas.movements import (
     TransferenciaIn,
     ValoresAPagarOut,
 )
+from api.temporal import unavailable
 from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState

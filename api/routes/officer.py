@@ -30,9 +30,10 @@ from temporalio.common import (
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from api import credit_calls as common
+from api import temporal
 from api.deps import CurrentOfficer, DbSession, Now, TemporalClient, Today, app_state
 from api.errors import ApiError
-from api.routes import credit_common as common
 from api.schemas import officer as schemas
 from api.schemas.common import ERROR_RESPONSES, money
 from api.schemas.credit import journey_out, offer_out
@@ -247,7 +248,8 @@ async def _start_all(client: Client, offers: list[CreditOffer], task_queue: str)
     async def start(offer: CreditOffer) -> bool:
         async with gate:
             try:
-                await client.start_workflow(
+                await temporal.start(
+                    client,
                     WF.run,
                     offer,
                     id=workflow_id(offer.campaign_id, offer.member_id),

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 
 from api.deps import CurrentMember, DbSession, app_state
-from api.routes.beneficiaries import run
+from api.domain_calls import run
 from api.schemas.beneficiaries import (
     CategoriaOut,
     EmpresaOut,

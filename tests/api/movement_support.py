@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -35,6 +34,7 @@ from bank.notifications.outbox import unseal
 from bank.payments.config import PaymentSettings
 from bank.settings import ApiSettings
 from tests import factories as f
+from tests.support.temporal import terminate_if_running
 from workflows.movement import MovementWorkflow
 from workflows.movement_types import FINAL, MovementState, workflow_id
 
@@ -191,8 +191,5 @@ async def running_money(
         finally:
             for member_id, key in money.keys:
                 handle = env.client.get_workflow_handle(workflow_id(member_id, key))
-                try:
-                    if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-                        await handle.terminate("test finished")
-                except Exception:  # never started (refused before the start)
-                    pass
+                with suppress(Exception):  # never started (refused before the start)
+                    await terminate_if_running(handle)

@@ -18,10 +18,7 @@ from bank.models import Card, CardKind, PaidBill, Posting, ServicePaymentRecord
 from bank.models import Member as MemberRow
 from bank.settings import ApiSettings
 from tests import factories as f
-from tests.api.credit_support import time_skipping_env
 from tests.api.movement_support import Member, Money, make_member, running_money
-
-__all__ = ["time_skipping_env"]
 
 WATER = "EPMAPS"
 SUPPLY = "1234567"

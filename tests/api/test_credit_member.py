@@ -18,11 +18,8 @@ from tests.api.credit_support import (
     Api,
     offered,
     running_api,
-    time_skipping_env,
 )
 from tests.workflows.credit_fakes import to_morning
-
-__all__ = ["time_skipping_env"]  # the module-scoped server fixture
 
 
 @pytest.fixture

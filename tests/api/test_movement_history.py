@@ -1,5 +1,6 @@
-"""The movement workflow replays its committed history (an interbank transfer the SPI
-rejects: preview, a wrong code, the posting, the clearing wait, the reversal).
+"""Records the movement workflow's committed history (an interbank transfer the SPI
+rejects: preview, a wrong code, the posting, the clearing wait, the reversal), which
+``tests/replay/`` replays.
 
 Re-record only when the workflow changes on purpose: ``COOP_RECORD_HISTORIES=1``.
 """
@@ -8,24 +9,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer
 
 from bank.settings import ApiSettings
-from bank.temporal import DATA_CONVERTER
-from tests.api.credit_support import time_skipping_env
 from tests.api.movement_support import Money, make_member, running_money
-from workflows.movement import MovementWorkflow
+from tests.support.histories import MOVEMENT_INTERBANK_REVERSED
 from workflows.movement_types import Status, workflow_id
 
-__all__ = ["time_skipping_env"]
-
-HISTORY = Path(__file__).parents[1] / "fixtures" / "histories" / "movement_interbank_reversed.json"
+HISTORY = MOVEMENT_INTERBANK_REVERSED
 
 
 @pytest.fixture
@@ -65,10 +59,3 @@ async def test_record_interbank_reversal_history(money: Money) -> None:
     handle = money.env.client.get_workflow_handle(workflow_id(ana.member_id, key))
     history = await handle.fetch_history()
     HISTORY.write_text(history.to_json())
-
-
-async def test_replay_of_committed_interbank_history_is_deterministic() -> None:
-    text = HISTORY.read_text()
-    history = WorkflowHistory.from_json("mov-1-history-interbank-1", text)
-    replayer = Replayer(workflows=[MovementWorkflow], data_converter=DATA_CONVERTER)
-    await replayer.replay_workflow(history)

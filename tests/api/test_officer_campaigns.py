@@ -20,13 +20,10 @@ from tests.api.credit_support import (
     CAMPAIGN,
     OFFICER,
     Api,
-    dev_env,
     offer_row,
     people,
     running_api,
 )
-
-__all__ = ["dev_env"]  # the module-scoped server fixture
 
 CAMPAIGNS = "/api/v1/officer/campaigns"
 JOURNEYS = "/api/v1/officer/journeys"

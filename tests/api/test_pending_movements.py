@@ -19,11 +19,8 @@ from temporalio.testing import WorkflowEnvironment
 from api.routes.movements import _still_pending
 from bank.payments.orders import MovementKind
 from bank.settings import ApiSettings
-from tests.api.credit_support import dev_env
 from tests.api.movement_support import Member, Money, make_member, running_money
 from workflows.movement_types import MovementState, Status
-
-__all__ = ["dev_env"]
 
 URL = "/api/v1/movements"
 VISIBILITY_WAIT = 10.0

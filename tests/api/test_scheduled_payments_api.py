@@ -14,10 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from bank.models import PaymentOutcome, ServicePaymentRecord
 from bank.settings import ApiSettings
-from tests.api.credit_support import dev_env
 from tests.api.movement_support import Member, Money, make_member, running_money
-
-__all__ = ["dev_env"]
 
 URL = "/api/v1/scheduled-payments"
 

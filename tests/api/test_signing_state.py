@@ -19,11 +19,8 @@ from tests.api.credit_support import (
     offered,
     running_api,
     send_request,
-    time_skipping_env,
 )
 from tests.workflows.credit_fakes import CODIGO, RIGHT_OTP
-
-__all__ = ["time_skipping_env"]  # the module-scoped server fixture
 
 SIGNING = "/api/v1/signing"
 

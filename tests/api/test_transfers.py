@@ -19,11 +19,8 @@ from bank.models import Member as MemberRow
 from bank.payments.config import PaymentSettings
 from bank.settings import ApiSettings
 from tests import factories as f
-from tests.api.credit_support import time_skipping_env
 from tests.api.movement_support import Member, Money, make_member, running_money
 from workflows.movement_types import Status
-
-__all__ = ["time_skipping_env"]
 
 
 @pytest.fixture

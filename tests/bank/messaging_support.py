@@ -1,8 +1,7 @@
-"""Helpers for the OTP, notification and mailbox tests: a settable clock, ports, members."""
+"""Helpers for the OTP, notification and mailbox tests: a settable clock, members."""
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,12 +28,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def add_member(session: Session, *, mobile: str | None = "0991234567", n: int = 1) -> int:

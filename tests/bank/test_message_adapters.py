@@ -16,7 +16,8 @@ from bank.adapters.email import OutgoingEmail, SmtpMailer
 from bank.adapters.errors import DeliveryError
 from bank.adapters.sms import HttpSms
 from bank.notifications.mailbox import read_mailbox
-from tests.bank.messaging_support import MAIL_FROM, free_port
+from tests.bank.messaging_support import MAIL_FROM
+from tests.support.net import free_port
 
 
 class _Gateway(BaseHTTPRequestHandler):

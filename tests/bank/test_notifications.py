@@ -19,7 +19,8 @@ from bank.notifications import Dispatcher, RetryPolicy, enqueue
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.notifications.outbox import REDACTED, unseal
 from bank.settings import CoreSettings
-from tests.bank.messaging_support import SECRET, Clock, dispatcher, free_port
+from tests.bank.messaging_support import SECRET, Clock, dispatcher
+from tests.support.net import free_port
 
 PIN_RESET = {
     "name": "SILVA/GABRIEL",

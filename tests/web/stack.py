@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from bank.settings import ROOT
-from tests.bank.messaging_support import free_port
 from tests.postgres import throwaway_database
+from tests.support.net import free_port
 
 START_TIMEOUT = 240.0
 READY_LINE = "running; press Ctrl-C to stop"

@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bank.settings import ApiSettings
 from tests import factories as f
 from tests.api.credit_support import OFFICER, offered, send_request
+from tests.support.temporal import time_skipping_server as time_skipping
 from tests.web.browser import DESKTOP, PHONE, assert_accessible, fits_phone_width, launch_args, shot
 from tests.web.conftest import officer_login
 from tests.web.officer_support import (
     run_in_thread,
     serious_violations,
     served_app,
-    time_skipping,
 )
 from tests.web.officer_support import shot as async_shot
 from tests.web.stack import Stack

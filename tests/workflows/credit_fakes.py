@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from temporalio import activity
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -20,6 +20,7 @@ from bank.credit.tokens import derive_token, token_digest
 from bank.kyc import contracts as kyc
 from bank.kyc.reasons import reject
 from bank.signing import contracts as sign
+from tests.support.temporal import terminate_if_running
 from workflows import credit_contracts as act
 from workflows.credit_journey import CreditJourneyWorkflow
 from workflows.credit_types import (
@@ -272,8 +273,7 @@ async def journey(
         finally:
             # A journey left waiting would hold a workflow task nobody polls once this
             # worker stops, and the shared time-skipping server would stop skipping.
-            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-                await handle.terminate("test over")
+            await terminate_if_running(handle)
 
 
 async def finished(env: WorkflowEnvironment, handle: Handle) -> CreditJourneyState:

@@ -21,7 +21,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import (
@@ -37,7 +36,6 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 from temporalio.service import RPCError, RPCStatusCode
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from bank.adapters.billers import SimulatedBillers
@@ -47,18 +45,13 @@ from bank.notifications import Dispatcher
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.payments.authorisations import record_authorisation
 from bank.settings import WorkerSettings
-from bank.temporal import DATA_CONVERTER, installed_binary
-from tests.api.credit_support import dev_env
 from tests.api.movement_support import make_member
 from tests.bank.messaging_support import SECRET
 from tests.factories import monthly_authorisation
 from workers.main import Components, general_activities
 from workflows.movement import MovementWorkflow
-from workflows.scheduled_payment import ScheduledPaymentRunWorkflow, schedule_id
+from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
 from workflows.schedules import schedule
-from workflows.search_attributes import ALL_KEYS
-
-__all__ = ["dev_env"]
 
 WATER, SUPPLY, WATER_NAME = "EPMAPS", "7654321", "EPMAPS AGUA DE QUITO"
 OPENING = 10_000
@@ -175,23 +168,6 @@ async def running_worker(
             yield worker
 
 
-@asynccontextmanager
-async def dev_server(port: int, database: Path) -> AsyncIterator[WorkflowEnvironment]:
-    """A dev server of our own on a fixed port, persisted in a SQLite file (restartable)."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(installed_binary("temporal")),
-        data_converter=DATA_CONVERTER,
-        search_attributes=ALL_KEYS,
-        ui=False,
-        port=port,
-        dev_server_database_filename=str(database),
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
-
-
 @dataclass
 class Setup:
     client: Client
@@ -209,32 +185,6 @@ class Setup:
     @property
     def handle(self) -> ScheduleHandle:
         return self.client.get_schedule_handle(self.schedule)
-
-
-@pytest.fixture
-async def setup(
-    dev_env: WorkflowEnvironment,
-    db: Engine,
-    sessions: sessionmaker[Session],
-    smtp: tuple[int, Path],
-    tmp_path: Path,
-) -> AsyncIterator[Setup]:
-    """Ana's authorisation, its production Schedule and a production-wired worker."""
-    auth = authorise(sessions)
-    task_queue = f"sched-{uuid.uuid4()}"
-    client = dev_env.client
-    port, inbox = smtp
-    activities = production_activities(db, client, port, tmp_path)
-    sched_id = f"{schedule_id(auth.payment_id)}-{uuid.uuid4().hex[:6]}"
-    async with running_worker(client, task_queue, activities):
-        handle = await client.create_schedule(sched_id, production_schedule(auth, task_queue))
-        try:
-            yield Setup(
-                client, sessions, SimulatedBillers(sessions), task_queue, auth, sched_id, inbox
-            )
-        finally:
-            if not await is_deleted(handle):
-                await handle.delete()
 
 
 def records(sessions: sessionmaker[Session], payment_id: int) -> list[ServicePaymentRecord]:

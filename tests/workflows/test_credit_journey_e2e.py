@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from bank.adapters.local_documents import LocalDocumentStore
@@ -36,6 +36,7 @@ from bank.signing.ca import CertificateAuthority, load_or_create_ca
 from bank.signing.pades import validate_pdf
 from tests import factories
 from tests.bank import kyc_support as fx
+from tests.support.temporal import terminate_if_running
 from tests.workflows.credit_fakes import finished, offer, to_morning
 from workers.main import Components, general_activities, kyc_activities, workers
 from workflows.credit_journey import CreditJourneyWorkflow as WF
@@ -150,8 +151,7 @@ async def journey(bank: Bank) -> AsyncIterator[Handle]:
     try:
         yield handle
     finally:
-        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
-            await handle.terminate("test over")
+        await terminate_if_running(handle)
 
 
 def put(bank: Bank, key: str, data: bytes, content_type: str = "image/jpeg") -> str:

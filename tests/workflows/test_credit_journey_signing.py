@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from temporalio.client import WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Replayer
 
-from bank.temporal import DATA_CONVERTER
+from tests.support.histories import CREDIT_JOURNEY_SPOUSE, CREDIT_JOURNEY_SPOUSE_ID
 from tests.workflows.credit_fakes import (
     FakeServices,
     finished,
@@ -34,8 +32,8 @@ from workflows.credit_types import (
     TermsRequest,
 )
 
-HISTORY = Path(__file__).parents[1] / "fixtures" / "histories" / "credit_journey_spouse.json"
-HAPPY_ID = "credit-PRE2026-7"
+HISTORY = CREDIT_JOURNEY_SPOUSE  # replayed by tests/replay/
+HAPPY_ID = CREDIT_JOURNEY_SPOUSE_ID
 OFFICER = OfficerAction("oficial.perez", "el socio lo solicitó en agencia")
 
 
@@ -183,9 +181,3 @@ async def test_record_spouse_history(time_skipping_env, task_queue):
     assert result.status is Status.DISBURSED
     HISTORY.parent.mkdir(parents=True, exist_ok=True)
     HISTORY.write_text(history.to_json() + "\n")
-
-
-async def test_replay_of_committed_spouse_history_is_deterministic():
-    history = WorkflowHistory.from_json(HAPPY_ID, HISTORY.read_text())
-    replayer = Replayer(workflows=[WF], data_converter=DATA_CONVERTER)
-    await replayer.replay_workflow(history)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 from temporalio import activity
-from temporalio.client import WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
 from bank.security import temporary_password
-from bank.temporal import DATA_CONVERTER
+from tests.support.histories import ENROLLMENT_HAPPY
 from workflows.enrollment import (
     FIND_MEMBER,
     ISSUE_CREDENTIALS,
@@ -39,7 +38,7 @@ from workflows.enrollment import (
 )
 from workflows.search_attributes import JOURNEY_STATUS, MEMBER_ID
 
-HISTORY = Path(__file__).parents[1] / "fixtures" / "histories" / "enrollment_happy.json"
+HISTORY = ENROLLMENT_HAPPY  # replayed by tests/replay/
 HAPPY_ID = workflow_id("1710034065")
 RIGHT_CODE = "123456"
 
@@ -193,9 +192,3 @@ async def test_record_happy_history(time_skipping_env, task_queue):
         history = await handle.fetch_history()
     HISTORY.parent.mkdir(parents=True, exist_ok=True)
     HISTORY.write_text(history.to_json() + "\n")
-
-
-async def test_replay_of_committed_happy_history_is_deterministic():
-    history = WorkflowHistory.from_json(HAPPY_ID, HISTORY.read_text())
-    replayer = Replayer(workflows=[EnrollmentWorkflow], data_converter=DATA_CONVERTER)
-    await replayer.replay_workflow(history)

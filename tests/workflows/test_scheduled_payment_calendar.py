@@ -23,7 +23,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from bank.adapters.billers import SimulatedBillers
 from bank.models import PaymentOutcome
-from tests.bank.messaging_support import free_port
+from tests.support.net import free_port
+from tests.support.temporal import dev_server
 from tests.workflows.schedule_support import (
     FEE_AND_IVA,
     OPENING,
@@ -32,8 +33,6 @@ from tests.workflows.schedule_support import (
     Setup,
     authorise,
     balance,
-    dev_env,
-    dev_server,
     every,
     idle,
     once_at,
@@ -43,12 +42,9 @@ from tests.workflows.schedule_support import (
     respec,
     running_worker,
     settled,
-    setup,
     wait_for_records,
 )
 from workflows.scheduled_payment import schedule_id
-
-__all__ = ["dev_env", "setup"]
 
 QUIET = 8.0
 """Seconds a stopped Schedule is watched: four runs of the 2-second calendar."""

@@ -23,13 +23,9 @@ from tests.workflows.schedule_support import (
     WATER_NAME,
     Setup,
     balance,
-    dev_env,
-    setup,
     trigger_and_wait,
     wait_for_email,
 )
-
-__all__ = ["dev_env", "setup"]
 
 
 async def test_trigger_pays_the_bill_with_commission_and_iva(setup: Setup) -> None:

@@ -26,7 +26,6 @@ from bank.adapters.spi import SimulatedSpi
 from bank.ledger import reconcile
 from bank.models import OutboundMessage, PaymentOutcome
 from bank.payments.config import PaymentSettings
-from tests.api.credit_support import time_skipping_env
 from tests.workflows.schedule_support import (
     FEE_AND_IVA,
     OPENING,
@@ -41,8 +40,6 @@ from workflows.scheduled_payment import (
     ScheduledRunInput,
     schedule_id,
 )
-
-__all__ = ["time_skipping_env"]
 
 
 class PaidAtTheBranch(SimulatedBillers):

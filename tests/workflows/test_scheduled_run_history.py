@@ -1,37 +1,27 @@
-"""The scheduled run workflow replays its committed histories (a paid run: the run step, the
-biller told, the settlement — all local activities): one started by a Schedule that sets the
-search attributes, one by an older Schedule whose run sets them itself.
+"""Records the scheduled run workflow's committed history (a paid run: the run step, the
+biller told, the settlement — all local activities), which ``tests/replay/`` replays with
+the one recorded from an older Schedule whose run set the search attributes itself.
 
 Re-record only when the workflow changes on purpose: ``COOP_RECORD_HISTORIES=1``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
-from pathlib import Path
 
 import pytest
-from temporalio.client import ScheduleActionExecutionStartWorkflow, WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.client import ScheduleActionExecutionStartWorkflow
 
 from bank.models import PaymentOutcome
-from bank.temporal import DATA_CONVERTER
+from tests.support.histories import SCHEDULED_RUN_PAID
 from tests.workflows.schedule_support import (
     SUPPLY,
     WATER,
     Setup,
-    dev_env,
-    setup,
     trigger_and_wait,
 )
-from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
 
-__all__ = ["dev_env", "setup"]
-
-HISTORIES = Path(__file__).parents[1] / "fixtures" / "histories"
-HISTORY = HISTORIES / "scheduled_run_paid.json"
-OLDER = HISTORIES / "scheduled_run_paid_attributes_upserted.json"
+HISTORY = SCHEDULED_RUN_PAID
 
 
 @pytest.mark.skipif(
@@ -46,11 +36,3 @@ async def test_record_paid_run_history(setup: Setup) -> None:
     handle = setup.client.get_workflow_handle(action.action.workflow_id)
     await handle.result()
     HISTORY.write_text((await handle.fetch_history()).to_json())
-
-
-@pytest.mark.parametrize("path", [HISTORY, OLDER], ids=["attributes-at-start", "upserted"])
-async def test_replay_of_committed_paid_run_is_deterministic(path: Path) -> None:
-    text = await asyncio.to_thread(path.read_text)
-    history = WorkflowHistory.from_json("sched-pay-1-run", text)
-    replayer = Replayer(workflows=[ScheduledPaymentRunWorkflow], data_converter=DATA_CONVERTER)
-    await replayer.replay_workflow(history)

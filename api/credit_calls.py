@@ -1,10 +1,9 @@
-"""What the credit routes share: Temporal calls and their errors, uploads, the document store.
+"""What the credit routes share: their Temporal calls, uploads, the document store.
 
-Error mapping: an Update refused by the workflow (validator or handler) carries an
-``ApplicationError`` whose ``type`` is a stable code and whose message is Spanish
-(``workflows.credit_types``); it becomes a 4xx with that code and message. A failure of
-the workflow's own machinery (an activity that gave up) is a 503; an unknown journey is a
-404; Temporal unreachable is a 503. Nothing here ever answers 500 for a member's input.
+Not a route module: ``api/routes/credit.py``, ``credit_signing.py`` and ``officer.py`` use
+it. The Temporal calls go through ``api.temporal`` (bounded waits, the ``REFUSALS`` table);
+what is the credit's own is the default ``not_found`` (the offer) and ``credit_otherwise``
+for a refusal type not in the table (409 for a code, 503 ``ERROR_DEL_SISTEMA``).
 """
 
 from __future__ import annotations
@@ -17,41 +16,21 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
-from temporalio.client import (
-    Client,
-    WorkflowExecution,
-    WorkflowHandle,
-    WorkflowQueryFailedError,
-    WorkflowQueryRejectedError,
-    WorkflowUpdateFailedError,
-)
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.workflow import UpdateMethodMultiParam
 
+from api import temporal
 from api.deps import app_state
 from api.errors import ApiError
 from bank.adapters.documents import DocumentStore, document_store_from_settings, new_key
 from bank.kyc import reasons
 from workflows.credit_journey import CreditJourneyWorkflow
-from workflows.credit_types import (
-    ERR_AMOUNT,
-    ERR_CODE,
-    ERR_DOCUMENT,
-    ERR_HASHES,
-    ERR_LINK,
-    ERR_OFFICER,
-    ERR_SYSTEM,
-    ERR_TERM,
-    CreditJourneyState,
-)
+from workflows.credit_types import CreditJourneyState
 
 log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 WORKFLOW_TYPE = "CreditJourneyWorkflow"
-QUERY_TIMEOUT = timedelta(seconds=10)
-UPDATE_TIMEOUT = timedelta(seconds=60)
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 """Per file, as ``bank.kyc.documents.DocumentLimits.max_bytes`` (the workflow checks again)."""
 MAX_FRAME_BYTES = 2 * 1024 * 1024
@@ -62,22 +41,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]")
-
-INPUT_CODES = frozenset(
-    {
-        ERR_AMOUNT,
-        ERR_TERM,
-        ERR_DOCUMENT,
-        ERR_CODE,
-        ERR_HASHES,
-        ERR_OFFICER,
-        "CEDULA_INVALIDA",
-        "CODIGO_DACTILAR_INVALIDO",
-        "FOTOGRAMAS_INVALIDOS",
-    }
-)
-"""Refusals of what was typed or sent (422); every other business refusal is a 409."""
-_CODE = re.compile(r"[A-Z][A-Z0-9_]{2,60}")
 
 
 def offer_not_found() -> ApiError:
@@ -92,90 +55,39 @@ def journey_not_found() -> ApiError:
     return ApiError(404, "JORNADA_NO_ENCONTRADA", "No existe una solicitud de crédito con ese ID.")
 
 
-def unavailable() -> ApiError:
-    """Temporal unreachable, or the workflow could not answer."""
-    return ApiError(
-        503,
-        "SERVICIO_NO_DISPONIBLE",
-        "El servicio no está disponible en este momento. Intenta más tarde.",
-    )
-
-
-def refused(exc: WorkflowUpdateFailedError) -> ApiError:
-    """The 4xx (or 503) for an Update the workflow refused or could not complete."""
-    cause = exc.cause
-    if isinstance(cause, ApplicationError) and cause.type and _CODE.fullmatch(cause.type):
-        if cause.type == ERR_SYSTEM:
-            return ApiError(503, cause.type, cause.message)
-        if cause.type == ERR_LINK:
-            return ApiError(404, cause.type, cause.message)
-        status = 422 if cause.type in INPUT_CODES else 409
-        return ApiError(status, cause.type, cause.message)
-    if isinstance(cause, ApplicationError) and cause.type in {"ValueError", "TypeError"}:
-        # A validator's plain exception (English): never shown to the member.
-        return ApiError(422, "SOLICITUD_RECHAZADA", "No pudimos procesar los datos enviados.")
-    log.warning("credit update failed: %r", cause)
-    return ApiError(503, ERR_SYSTEM, "No pudimos completar la operación. Inténtalo más tarde.")
-
-
-def rpc_failure(exc: RPCError, not_found: Callable[[], ApiError]) -> ApiError:
-    """NOT_FOUND (unknown or finished journey) → ``not_found()``; anything else → 503."""
-    if exc.status == RPCStatusCode.NOT_FOUND:
-        return not_found()
-    log.warning("Temporal call failed: %s %s", exc.status, exc)
-    return unavailable()
-
-
 async def update(
     handle: WorkflowHandle[Any, Any],
     method: UpdateMethodMultiParam[..., R],
     arg: Any = None,
     *,
     not_found: Callable[[], ApiError] = offer_not_found,
-    rpc_timeout: timedelta = UPDATE_TIMEOUT,
+    rpc_timeout: timedelta = temporal.UPDATE_TIMEOUT,
 ) -> R:
-    """Execute an Update and wait for its result, mapping every failure to an ApiError.
-
-    The wait is bounded: with no worker to run the Update the member gets a 503, not a
-    request hanging forever.
-    """
-    args = [] if arg is None else [arg]
-    try:
-        result: R = await handle.execute_update(method, args=args, rpc_timeout=rpc_timeout)
-    except WorkflowUpdateFailedError as exc:
-        raise refused(exc) from exc
-    except RPCError as exc:
-        raise rpc_failure(exc, not_found) from exc
-    return result
+    """Execute a credit Update (``api.temporal.update`` with the credit's answers)."""
+    return await temporal.update(
+        handle,
+        method,
+        [] if arg is None else [arg],
+        not_found=not_found,
+        otherwise=temporal.credit_otherwise,
+        rpc_timeout=rpc_timeout,
+    )
 
 
 async def query_state(
     handle: WorkflowHandle[Any, Any], not_found: Callable[[], ApiError]
 ) -> CreditJourneyState:
     """The ``state`` Query (works on finished journeys too)."""
-    try:
-        state: CreditJourneyState = await handle.query(
-            CreditJourneyWorkflow.state, rpc_timeout=QUERY_TIMEOUT
-        )
-    except RPCError as exc:
-        raise rpc_failure(exc, not_found) from exc
-    except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as exc:
-        log.warning("state query of %s failed: %s", handle.id, exc)
-        raise unavailable() from exc
-    return state
+    return await temporal.query(handle, CreditJourneyWorkflow.state, not_found=not_found)
+
+
+def _invalid_filter() -> ApiError:
+    return ApiError(422, "FILTRO_INVALIDO", "Los filtros de búsqueda no son válidos.")
 
 
 async def list_executions(client: Client, query: str, limit: int) -> list[WorkflowExecution]:
-    """Workflow executions from Temporal's visibility store (search attributes)."""
-    try:
-        return [e async for e in client.list_workflows(query, limit=limit, page_size=limit)]
-    except RPCError as exc:
-        log.warning("visibility query %r failed: %s", query, exc)
-        if exc.status == RPCStatusCode.INVALID_ARGUMENT:
-            raise ApiError(
-                422, "FILTRO_INVALIDO", "Los filtros de búsqueda no son válidos."
-            ) from exc
-        raise unavailable() from exc
+    """Credit journeys from Temporal's visibility store; a rejected filter is a 422."""
+    return await temporal.list_executions(client, query, limit, invalid=_invalid_filter)
 
 
 # ---- document store and uploads -------------------------------------------------------------
@@ -239,7 +151,7 @@ async def store_upload(store: DocumentStore, prefix: str, data: bytes, media_typ
         await run_in_threadpool(store.put, key, data, media_type)
     except Exception as exc:
         log.exception("document store refused %s", key)
-        raise unavailable() from exc
+        raise temporal.unavailable() from exc
     return key
 
 

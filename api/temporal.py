@@ -1,0 +1,260 @@
+"""The API's calls to Temporal: start, Update, Query, list — bounded waits, one error table.
+
+Every route reaches Temporal through this module: through its helpers, or (where a failed
+Update is answered from the workflow's state: movements, enrollment) by calling the handle
+with these timeouts and ``refusal()``. So every call has the same two properties:
+
+- **A bounded wait.** Each call passes ``rpc_timeout``: ``SERVER_TIMEOUT`` to start a
+  workflow or touch a Schedule, ``QUERY_TIMEOUT`` for a Query, ``UPDATE_TIMEOUT`` (or a
+  longer one the caller names, e.g. the credit's finalize) for an Update. With no worker
+  to run an Update the member gets a 503, never a request hanging forever.
+- **One translation of refusals.** A workflow refuses an Update with an
+  ``ApplicationError`` whose ``type`` is a stable code and whose message is Spanish.
+  ``REFUSALS`` maps that type to the HTTP status (and, for a few, a fixed code and Spanish
+  message). A type not in the table is answered by the caller's ``otherwise`` (each
+  journey kept its own answer for the unexpected: see ``credit_otherwise``).
+
+Temporal unreachable, or a call that timed out, is a 503 ``SERVICIO_NO_DISPONIBLE``
+(``unavailable()``); a workflow that does not exist is the caller's ``not_found()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio.client import (
+    Client,
+    RPCTimeoutOrCancelledError,
+    WorkflowExecution,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
+
+from api.errors import ApiError
+from workflows.credit_types import (
+    ERR_AFTER_CUTOFF,
+    ERR_AMOUNT,
+    ERR_CODE,
+    ERR_DEADLINE,
+    ERR_DOCUMENT,
+    ERR_DOCUMENTS_MISSING,
+    ERR_HASHES,
+    ERR_LINK,
+    ERR_OFFICER,
+    ERR_STATE,
+    ERR_STEP,
+    ERR_SYSTEM,
+    ERR_TERM,
+    ERR_TOO_MANY_SIMULATIONS,
+)
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+SERVER_TIMEOUT = timedelta(seconds=10)
+"""One round trip to the Temporal server: start a workflow, create or change a Schedule."""
+QUERY_TIMEOUT = timedelta(seconds=10)
+"""A Query: a worker answers from the workflow's state, or replays it first."""
+UPDATE_TIMEOUT = timedelta(seconds=60)
+"""An Update and its result (activities included); longer steps pass their own."""
+
+UNAVAILABLE_MESSAGE = "El servicio no está disponible en este momento. Intenta más tarde."
+
+
+def unavailable() -> ApiError:
+    """503 ``SERVICIO_NO_DISPONIBLE``: Temporal unreachable, or the workflow could not answer."""
+    return ApiError(503, "SERVICIO_NO_DISPONIBLE", UNAVAILABLE_MESSAGE)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How the API answers one ``ApplicationError.type``.
+
+    Attributes:
+        status: the HTTP status.
+        code: the ``code`` of the answer; ``None`` keeps the type itself.
+        message: a fixed Spanish message; ``None`` keeps the error's own (Spanish) message.
+    """
+
+    status: int
+    code: str | None = None
+    message: str | None = None
+
+
+_INPUT = Refusal(422)
+_STATE = Refusal(409)
+_PLAIN = Refusal(422, "SOLICITUD_RECHAZADA", "No pudimos procesar los datos enviados.")
+
+REFUSALS: dict[str, Refusal] = {
+    # What was typed or sent: 422 with the workflow's message.
+    ERR_AMOUNT: _INPUT,
+    ERR_TERM: _INPUT,
+    ERR_DOCUMENT: _INPUT,
+    ERR_CODE: _INPUT,  # "CODIGO_INVALIDO": credit signing and movements alike
+    ERR_HASHES: _INPUT,
+    ERR_OFFICER: _INPUT,
+    "CEDULA_INVALIDA": _INPUT,
+    "CODIGO_DACTILAR_INVALIDO": _INPUT,
+    "FOTOGRAMAS_INVALIDOS": _INPUT,
+    # A step the journey does not allow now: 409 with the workflow's message.
+    ERR_STATE: _STATE,  # "ESTADO_INVALIDO": credit and movements alike
+    ERR_TOO_MANY_SIMULATIONS: _STATE,
+    ERR_DOCUMENTS_MISSING: _STATE,
+    ERR_AFTER_CUTOFF: _STATE,
+    ERR_DEADLINE: _STATE,
+    ERR_STEP: _STATE,
+    # A signing link that does not (or no longer) exist.
+    ERR_LINK: Refusal(404),
+    # The workflow's own machinery gave up (an activity), said in Spanish by the workflow.
+    ERR_SYSTEM: Refusal(503),
+    # The same order under a used Idempotency-Key (movements).
+    "IDEMPOTENCY_CONFLICT": Refusal(
+        409, "IDEMPOTENCY_CONFLICT", "La clave de idempotencia ya se usó para otra operación."
+    ),
+    # A validator's plain Python exception (English): never shown to the member.
+    "ValueError": _PLAIN,
+    "TypeError": _PLAIN,
+}
+"""``ApplicationError.type`` → the HTTP answer. The one table of the API."""
+
+_CODE = re.compile(r"[A-Z][A-Z0-9_]{2,60}")
+
+Otherwise = Callable[[BaseException | None], ApiError]
+"""The answer for a refusal whose type is not in ``REFUSALS`` (gets the cause)."""
+
+
+def service_unavailable(cause: BaseException | None) -> ApiError:
+    """``otherwise`` of movements: anything unexpected is 503 ``SERVICIO_NO_DISPONIBLE``."""
+    log.warning("update failed: %r", cause)
+    return unavailable()
+
+
+def credit_otherwise(cause: BaseException | None) -> ApiError:
+    """``otherwise`` of the credit journey (as it always answered).
+
+    Another code-shaped type is a business refusal (409 with its message); anything else
+    (an activity that gave up) is 503 ``ERROR_DEL_SISTEMA``.
+    """
+    if isinstance(cause, ApplicationError) and cause.type and _CODE.fullmatch(cause.type):
+        return ApiError(409, cause.type, cause.message)
+    log.warning("credit update failed: %r", cause)
+    return ApiError(503, ERR_SYSTEM, "No pudimos completar la operación. Inténtalo más tarde.")
+
+
+def refusal(exc: WorkflowUpdateFailedError, otherwise: Otherwise = service_unavailable) -> ApiError:
+    """The ApiError for an Update the workflow refused or could not complete."""
+    cause = exc.cause
+    if isinstance(cause, ApplicationError) and cause.type in REFUSALS:
+        answer = REFUSALS[cause.type]
+        return ApiError(answer.status, answer.code or cause.type, answer.message or cause.message)
+    return otherwise(cause)
+
+
+def rpc_failure(exc: RPCError, not_found: Callable[[], ApiError]) -> ApiError:
+    """NOT_FOUND (unknown or finished workflow) → ``not_found()``; anything else → 503."""
+    if exc.status == RPCStatusCode.NOT_FOUND:
+        return not_found()
+    log.warning("Temporal call failed: %s %s", exc.status, exc)
+    return unavailable()
+
+
+async def start(client: Client, workflow: Any, arg: Any, *, id: str, **options: Any) -> None:
+    """Start workflow ``id`` (``options`` as ``Client.start_workflow``) within SERVER_TIMEOUT.
+
+    Raises:
+        WorkflowAlreadyStartedError: as Temporal does (the caller decides what it means).
+        ApiError: 503 if Temporal cannot be reached or does not answer in time.
+    """
+    try:
+        await client.start_workflow(workflow, arg, id=id, rpc_timeout=SERVER_TIMEOUT, **options)
+    except (RPCError, RPCTimeoutOrCancelledError) as exc:
+        log.warning("cannot start %s: %s", id, exc)
+        raise unavailable() from exc
+
+
+async def update(
+    handle: WorkflowHandle[Any, Any],
+    method: UpdateMethodMultiParam[..., R],
+    args: Sequence[Any] = (),
+    *,
+    not_found: Callable[[], ApiError],
+    otherwise: Otherwise = service_unavailable,
+    rpc_timeout: timedelta = UPDATE_TIMEOUT,
+) -> R:
+    """Execute an Update and wait (bounded) for its result; every failure is an ApiError.
+
+    Raises:
+        ApiError: the ``REFUSALS`` answer (or ``otherwise``) for a refusal, ``not_found()``
+            for an unknown or closed workflow, 503 if Temporal is down or the wait ran out.
+    """
+    try:
+        result: R = await handle.execute_update(method, args=args, rpc_timeout=rpc_timeout)
+    except WorkflowUpdateFailedError as exc:
+        raise refusal(exc, otherwise) from exc
+    except RPCError as exc:
+        raise rpc_failure(exc, not_found) from exc
+    except RPCTimeoutOrCancelledError as exc:
+        log.warning("update %s of %s ran out of time: %s", method, handle.id, exc)
+        raise unavailable() from exc
+    return result
+
+
+async def query(
+    handle: WorkflowHandle[Any, Any],
+    method: Callable[..., R],
+    *,
+    not_found: Callable[[], ApiError],
+    not_found_codes: frozenset[RPCStatusCode] = frozenset({RPCStatusCode.NOT_FOUND}),
+) -> R:
+    """A Query (closed workflows answer too), bounded by QUERY_TIMEOUT.
+
+    Raises:
+        ApiError: ``not_found()`` for an RPC status in ``not_found_codes``; 503 otherwise.
+    """
+    try:
+        result: R = await handle.query(method, rpc_timeout=QUERY_TIMEOUT)
+    except RPCError as exc:
+        if exc.status in not_found_codes:
+            raise not_found() from exc
+        log.warning("query of %s failed: %s %s", handle.id, exc.status, exc)
+        raise unavailable() from exc
+    except (
+        WorkflowQueryFailedError,
+        WorkflowQueryRejectedError,
+        RPCTimeoutOrCancelledError,
+    ) as exc:
+        log.warning("query of %s failed: %s", handle.id, exc)
+        raise unavailable() from exc
+    return result
+
+
+async def list_executions(
+    client: Client,
+    query: str,
+    limit: int,
+    *,
+    invalid: Callable[[], ApiError] | None = None,
+) -> list[WorkflowExecution]:
+    """Workflow executions from Temporal's visibility store (search attributes).
+
+    Raises:
+        ApiError: ``invalid()`` for a query Temporal rejects (if given); 503 otherwise.
+    """
+    try:
+        return [e async for e in client.list_workflows(query, limit=limit, page_size=limit)]
+    except RPCError as exc:
+        log.warning("visibility query %r failed: %s", query, exc)
+        if invalid is not None and exc.status == RPCStatusCode.INVALID_ARGUMENT:
+            raise invalid() from exc
+        raise unavailable() from exc

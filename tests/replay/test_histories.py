@@ -1,0 +1,63 @@
+"""Every workflow replays its committed histories (``tests/fixtures/histories/``) unchanged.
+
+This is the proof that a change to a workflow's code keeps running executions compatible
+(``workflow.patched()`` where it must not be). A history is re-recorded only when a workflow
+changes on purpose, by its recording test next to the scenario it records
+(``COOP_RECORD_HISTORIES=1``): the movement's in ``tests/api/test_movement_history.py``, the
+enrollment's in ``tests/workflows/test_enrollment.py``, the credit journey's in
+``tests/workflows/test_credit_journey_signing.py``, the scheduled run's in
+``tests/workflows/test_scheduled_run_history.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from bank.temporal import DATA_CONVERTER
+from tests.support import histories as h
+from workflows.credit_journey import CreditJourneyWorkflow
+from workflows.enrollment import EnrollmentWorkflow
+from workflows.movement import MovementWorkflow
+from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
+
+
+async def test_replay_of_committed_interbank_history_is_deterministic() -> None:
+    """An interbank transfer the SPI rejects: preview, a wrong code, posting, reversal."""
+    text = h.MOVEMENT_INTERBANK_REVERSED.read_text()
+    history = WorkflowHistory.from_json(h.MOVEMENT_INTERBANK_ID, text)
+    replayer = Replayer(workflows=[MovementWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
+
+
+async def test_replay_of_committed_happy_enrollment_history_is_deterministic() -> None:
+    """An enrollment: a wrong code, the right one, the user created."""
+    history = WorkflowHistory.from_json(h.ENROLLMENT_HAPPY_ID, h.ENROLLMENT_HAPPY.read_text())
+    replayer = Replayer(workflows=[EnrollmentWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
+
+
+async def test_replay_of_committed_spouse_history_is_deterministic() -> None:
+    """A credit journey signed by the member and the spouse, then disbursed."""
+    text = h.CREDIT_JOURNEY_SPOUSE.read_text()
+    history = WorkflowHistory.from_json(h.CREDIT_JOURNEY_SPOUSE_ID, text)
+    replayer = Replayer(workflows=[CreditJourneyWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [h.SCHEDULED_RUN_PAID, h.SCHEDULED_RUN_PAID_UPSERTED],
+    ids=["attributes-at-start", "upserted"],
+)
+async def test_replay_of_committed_paid_run_is_deterministic(path: Path) -> None:
+    """A paid scheduled run, started by a Schedule that sets the search attributes and by an
+    older one whose run sets them itself."""
+    text = await asyncio.to_thread(path.read_text)
+    history = WorkflowHistory.from_json(h.SCHEDULED_RUN_ID, text)
+    replayer = Replayer(workflows=[ScheduledPaymentRunWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)

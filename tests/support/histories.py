@@ -1,0 +1,26 @@
+"""The committed workflow histories (``tests/fixtures/histories/``) and their workflow IDs.
+
+The replay tests (``tests/replay/``) replay them; each journey's recording test (skipped
+unless ``COOP_RECORD_HISTORIES=1``) writes them, next to the scenario it records.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflows.enrollment import workflow_id as enrollment_id
+
+HISTORIES = Path(__file__).parents[1] / "fixtures" / "histories"
+
+MOVEMENT_INTERBANK_REVERSED = HISTORIES / "movement_interbank_reversed.json"
+MOVEMENT_INTERBANK_ID = "mov-1-history-interbank-1"
+
+ENROLLMENT_HAPPY = HISTORIES / "enrollment_happy.json"
+ENROLLMENT_HAPPY_ID = enrollment_id("1710034065")
+
+CREDIT_JOURNEY_SPOUSE = HISTORIES / "credit_journey_spouse.json"
+CREDIT_JOURNEY_SPOUSE_ID = "credit-PRE2026-7"
+
+SCHEDULED_RUN_PAID = HISTORIES / "scheduled_run_paid.json"
+SCHEDULED_RUN_PAID_UPSERTED = HISTORIES / "scheduled_run_paid_attributes_upserted.json"
+SCHEDULED_RUN_ID = "sched-pay-1-run"
