@@ -134,19 +134,30 @@ def rate_limited(request: Request) -> None:
 router.dependencies.append(Depends(rate_limited))
 
 
-async def verified_state(client: TemporalClient, link: Link) -> CreditJourneyState:
-    """The journey's state, once the link is of its current generation and still open."""
+async def linked_state(client: TemporalClient, link: Link) -> CreditJourneyState:
+    """The journey's state, once the link is of its current generation (open or not)."""
     handle = client.get_workflow_handle_for(WF.run, link.workflow_id)
     state = await common.query_state(handle, invalid_link)
     signer = next((s for s in state.signatories if s.role == link.role), None)
     if signer is None or state.generation != link.generation:
         raise invalid_link()
+    return state
+
+
+def require_open(state: CreditJourneyState) -> None:
+    """409 ``ENLACE_NO_DISPONIBLE`` unless the journey still waits for signatures."""
     if state.status is not Status.AWAITING_SIGNATURES:
         raise ApiError(
             409,
             "ENLACE_NO_DISPONIBLE",
             "Este proceso de firma ya no está disponible. Comunícate con tu Oficial de Crédito.",
         )
+
+
+async def verified_state(client: TemporalClient, link: Link) -> CreditJourneyState:
+    """The journey's state, once the link is of its current generation and still open."""
+    state = await linked_state(client, link)
+    require_open(state)
     return state
 
 
@@ -172,13 +183,10 @@ async def signing_state(
     on to the disbursement; any other closed journey answers 409 ``ENLACE_NO_DISPONIBLE``.
     """
     link = await resolve(token, session)
-    handle = client.get_workflow_handle_for(WF.run, link.workflow_id)
-    state = await common.query_state(handle, invalid_link)
-    signer = next((s for s in state.signatories if s.role == link.role), None)
-    if signer is None or state.generation != link.generation:
-        raise invalid_link()
+    state = await linked_state(client, link)  # one Query: the checks below need no other
+    signer = next(s for s in state.signatories if s.role == link.role)
     if signer.signed_at is None:
-        state = await verified_state(client, link)
+        require_open(state)
     step = Step(signer.next_step)
     attempts = {
         Step.IDENTITY: signer.identity_attempts_left,

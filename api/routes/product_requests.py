@@ -11,22 +11,19 @@ live in ``bank.product_requests``: at most one open request per member and produ
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from api.deps import CurrentMember, CurrentOfficer, CurrentUser, DbSession, Now
+from api.domain_calls import run
 from api.errors import ApiError
 from api.schemas import product_requests as out
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, money
 from bank import product_requests as domain
-from bank.errors import DomainError
 from bank.masking import mask_contact_mobile, mask_email
 from bank.models import (
     AuditEvent,
@@ -35,8 +32,7 @@ from bank.models import (
     ProductRequestStatus,
     RequestedProduct,
 )
-
-T = TypeVar("T")
+from bank.money import to_cents
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
@@ -49,22 +45,6 @@ officer_router = APIRouter(
     prefix="/officer/product-requests", tags=["Oficiales de crédito"], responses=_RESPONSES
 )
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1, description="Identificador de la solicitud")]
-
-
-async def run(session: AsyncSession, work: Callable[[Session], T], *, commit: bool = False) -> T:
-    """Run domain ``work`` on the request's session; a refusal rolls back and is answered."""
-    try:
-        result = await session.run_sync(work)
-        if commit:
-            await session.commit()
-    except DomainError as exc:
-        await session.rollback()
-        raise ApiError(getattr(exc, "status_code", 422), exc.code, exc.message) from exc
-    return result
-
-
-def _cents(amount: Decimal | None) -> int | None:
-    return None if amount is None else int(amount * 100)
 
 
 def present(r: ProductRequest) -> dict[str, Any]:
@@ -144,7 +124,7 @@ async def create(
     new = domain.NewRequest(
         product=body.tipo_producto,
         contact_channel=body.canal_contacto,
-        amount_cents=_cents(body.monto),
+        amount_cents=None if body.monto is None else to_cents(body.monto),
         comment=body.comentario,
     )
     return await run(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import numpy as np
 
 from bank.db import make_engine, session_factory
@@ -114,31 +114,19 @@ def journey(stack: Stack, token: str, campaign: str) -> dict[str, Any]:
 
 def upload(stack: Stack, token: str, campaign: str, kind: str, path: Path) -> dict[str, Any]:
     """``POST /credit/offers/{campaign}/documents/{kind}`` (multipart), as the page does."""
-    boundary = uuid.uuid4().hex
     media = "application/pdf" if path.suffix == ".pdf" else "image/jpeg"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="archivo"; '
-        f'filename="{path.name}"\r\nContent-Type: {media}\r\n\r\n'.encode()
-        + path.read_bytes()
-        + b"\r\n"
-    ]
+    form = {}
     if kind == "UTILITY_BILL":
-        today = datetime.now(GUAYAQUIL).date().isoformat()
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="fecha_emision"\r\n\r\n'
-            f"{today}\r\n".encode()
-        )
-    request = urllib.request.Request(
+        form["fecha_emision"] = datetime.now(GUAYAQUIL).date().isoformat()
+    answer = httpx.post(
         stack.url(f"/api/v1/credit/offers/{campaign}/documents/{kind}"),
-        data=b"".join(parts) + f"--{boundary}--\r\n".encode(),
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": f"multipart/form-data; boundary={boundary}",
-        },
-        method="POST",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"archivo": (path.name, path.read_bytes(), media)},
+        data=form,
+        timeout=120,
     )
-    with urllib.request.urlopen(request, timeout=120) as answer:
-        return dict(json.load(answer))
+    answer.raise_for_status()
+    return dict(answer.json())
 
 
 def document_files(folder: Path) -> dict[str, Path]:

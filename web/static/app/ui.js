@@ -266,3 +266,27 @@ export function ComingSoon({ what }) {
     <p>${what} estará disponible muy pronto en Cooprogreso en Línea. Mientras tanto, acércate a una de nuestras agencias o comunícate con nuestro Call Center.</p>
   <//>`;
 }
+
+/** A ref that takes the focus on mount and whenever `deps` change (headings of a new step). */
+export function useFocus(deps) {
+  const ref = useRef(null);
+  useEffect(() => {
+    if (ref.current) ref.current.focus();
+  }, deps);
+  return ref;
+}
+
+/**
+ * A dialog asking to confirm a destructive action: `children` say what is affected, then the
+ * action's error and the buttons (go back / confirm, class "peligro").
+ */
+export function ConfirmDialog({ title, onClose, onConfirm, busy, error, cancelLabel = 'Cancelar', confirmLabel = 'Eliminar', busyLabel = 'Eliminando…', children }) {
+  return html`<${Dialog} title=${title} onClose=${onClose}>
+    ${children}
+    <${ErrorMessage} error=${error} />
+    <div class="acciones">
+      <button type="button" class="secundario" onClick=${onClose} disabled=${busy}>${cancelLabel}</button>
+      <button type="button" class="peligro" onClick=${onConfirm} disabled=${busy}>${busy ? busyLabel : confirmLabel}</button>
+    </div>
+  <//>`;
+}

@@ -5,7 +5,7 @@
 
 import { useEffect, useRef, useState } from '../../vendor/preact-htm-3.1.1.js';
 import { api } from '../api.js';
-import { Alert, DataTable, Dialog, ErrorMessage, Input, Loading, Select, Summary, html, useAction, useApi } from '../ui.js';
+import { Alert, ConfirmDialog, DataTable, Dialog, ErrorMessage, Input, Loading, Select, Summary, html, useAction, useApi } from '../ui.js';
 
 const SERVICES = [
   ['COOPROGRESO', 'Transferencias Cooprogreso'],
@@ -271,16 +271,11 @@ function DeleteDialog({ beneficiaries, onDone, onClose }) {
       else await api(`/beneficiaries/${beneficiaries[0].id}`, { method: 'DELETE' });
       onDone(many ? `Eliminaste ${beneficiaries.length} beneficiarios.` : `Eliminaste a ${beneficiaries[0].nombre} de tus beneficiarios.`);
     });
-  return html`<${Dialog} title=${many ? 'Eliminar beneficiarios' : 'Eliminar beneficiario'} onClose=${onClose}>
+  return html`<${ConfirmDialog} title=${many ? 'Eliminar beneficiarios' : 'Eliminar beneficiario'} onClose=${onClose} onConfirm=${confirm} busy=${busy} error=${error}>
     <p>${many ? `¿Deseas eliminar estos ${beneficiaries.length} beneficiarios?` : '¿Deseas eliminar este beneficiario?'}</p>
     <ul class="benef-lista-eliminar">
       ${beneficiaries.map((b) => html`<li key=${b.id}><strong>${b.nombre}</strong> — ${SERVICE_NAME[b.servicio]}, ${accountText(b)}</li>`)}
     </ul>
     <p class="nota">Podrás registrarlos nuevamente cuando lo necesites.</p>
-    <${ErrorMessage} error=${error} />
-    <div class="acciones">
-      <button type="button" class="secundario" onClick=${onClose} disabled=${busy}>Cancelar</button>
-      <button type="button" class="peligro" onClick=${confirm} disabled=${busy}>${busy ? 'Eliminando…' : 'Eliminar'}</button>
-    </div>
   <//>`;
 }

@@ -4,11 +4,11 @@
 // (POST /card-payments with its own Idempotency-Key); its code and receipt are on the
 // operation's page. Amounts to pay come from the API; the page never computes money.
 
-import { useEffect, useRef, useState } from '../../vendor/preact-htm-3.1.1.js';
+import { useEffect, useState } from '../../vendor/preact-htm-3.1.1.js';
 import { api, newOperationKey } from '../api.js';
 import { formatDate, formatMoney } from '../format.js';
 import { navigate } from '../router.js';
-import { Alert, DataTable, Dialog, ErrorMessage, Input, Loading, Select, Summary, html, useAction, useApi, useId } from '../ui.js';
+import { Alert, ConfirmDialog, DataTable, ErrorMessage, Input, Loading, Select, Summary, html, useAction, useApi, useFocus, useId } from '../ui.js';
 import { AccountSelect, useDebitAccounts } from './services.js';
 
 const BRANDS = [
@@ -18,14 +18,6 @@ const BRANDS = [
   ['AMEX', 'American Express'],
   ['DISCOVER', 'Discover'],
 ];
-
-function useFocus(deps) {
-  const ref = useRef(null);
-  useEffect(() => {
-    if (ref.current) ref.current.focus();
-  }, deps);
-  return ref;
-}
 
 /** A hidden tail for a row's button ("Pagar" + which card) that stays inside its table. */
 function Hidden({ children }) {
@@ -222,14 +214,9 @@ function RemoveCard({ card, onDone, onClose }) {
       await api(`/cards/other/${card.id}`, { method: 'DELETE' });
       onDone(card);
     });
-  return html`<${Dialog} title="Eliminar tarjeta" onClose=${onClose}>
+  return html`<${ConfirmDialog} title="Eliminar tarjeta" onClose=${onClose} onConfirm=${confirm} busy=${busy} error=${error}>
     <p>¿Deseas eliminar la tarjeta <strong>${card.marca} ${card.numero}</strong> de ${card.institucion_nombre}, a nombre de ${card.titular}?</p>
     <p class="nota">Podrás registrarla nuevamente cuando lo necesites.</p>
-    <${ErrorMessage} error=${error} />
-    <div class="acciones">
-      <button type="button" class="secundario" onClick=${onClose} disabled=${busy}>Cancelar</button>
-      <button type="button" class="peligro" onClick=${confirm} disabled=${busy}>${busy ? 'Eliminando…' : 'Eliminar'}</button>
-    </div>
   <//>`;
 }
 

@@ -3,10 +3,10 @@
 // and a new "Monto máximo" (with its own code). The Schedule lives in the engine; this page
 // only asks the API and shows what it answers.
 
-import { useEffect, useRef, useState } from '../../vendor/preact-htm-3.1.1.js';
+import { useState } from '../../vendor/preact-htm-3.1.1.js';
 import { api } from '../api.js';
 import { formatDate, formatDateTime, formatMoney, todayIso } from '../format.js';
-import { Alert, DataTable, Dialog, ErrorMessage, Input, Loading, OtpStep, Select, Steps, Summary, html, useAction, useApi } from '../ui.js';
+import { Alert, ConfirmDialog, DataTable, Dialog, ErrorMessage, Input, Loading, OtpStep, Select, Steps, Summary, html, useAction, useApi, useFocus } from '../ui.js';
 import { AccountSelect, CompanyFields, useDebitAccounts } from './services.js';
 
 const FREQUENCIES = [
@@ -33,14 +33,6 @@ function frequencyText(frequency, day) {
   const base = FREQUENCY_TEXT[frequency] || frequency;
   const when = dayText(frequency, day);
   return when ? `${base}, ${when}` : base;
-}
-
-function useFocus(deps) {
-  const ref = useRef(null);
-  useEffect(() => {
-    if (ref.current) ref.current.focus();
-  }, deps);
-  return ref;
 }
 
 // ---------------------------------------------------------------- Programar Pago
@@ -402,14 +394,18 @@ export function ScheduleListPage() {
       }}
     />`}
     ${cancelling &&
-    html`<${Dialog} title="Cancelar pago programado" onClose=${() => setCancelling(null)}>
+    html`<${ConfirmDialog}
+      title="Cancelar pago programado"
+      onClose=${() => setCancelling(null)}
+      onConfirm=${confirmCancel}
+      busy=${cancel.busy}
+      error=${cancel.error}
+      cancelLabel="Volver"
+      confirmLabel="Cancelar pago programado"
+      busyLabel="Cancelando…"
+    >
       <p>¿Deseas cancelar el pago programado de <strong>${cancelling.empresa}</strong>, ${cancelling.suministro}?</p>
       <p>No se realizarán más débitos automáticos de este servicio. Esta acción no se puede deshacer.</p>
-      <${ErrorMessage} error=${cancel.error} />
-      <div class="acciones">
-        <button type="button" class="secundario" onClick=${() => setCancelling(null)} disabled=${cancel.busy}>Volver</button>
-        <button type="button" class="peligro" onClick=${confirmCancel} disabled=${cancel.busy}>${cancel.busy ? 'Cancelando…' : 'Cancelar pago programado'}</button>
-      </div>
     <//>`}
   </section>`;
 }

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from '../../vendor/preact-htm-3.1.1.js';
 import { api, newOperationKey } from '../api.js';
 import { formatDate, formatMoney } from '../format.js';
 import { navigate } from '../router.js';
-import { Alert, DataTable, Dialog, ErrorMessage, Input, Loading, Select, Steps, Summary, html, useAction, useApi } from '../ui.js';
+import { Alert, ConfirmDialog, DataTable, ErrorMessage, Input, Loading, Select, Steps, Summary, html, useAction, useApi, useFocus } from '../ui.js';
 
 /** What the reference is called when the company does not say (the manual's wording). */
 export const GENERIC_REFERENCE = 'Número de suministro / cuenta / contrapartida / comprobante';
@@ -87,15 +87,6 @@ export function CompanyFields({ value, onChange, companyLabel = 'Empresa', refer
       required
     />
   </div>`;
-}
-
-/** Move focus to a section's heading when it appears (screen readers hear where they are). */
-function useFocusHeading(deps) {
-  const ref = useRef(null);
-  useEffect(() => {
-    if (ref.current) ref.current.focus({ preventScroll: false });
-  }, deps);
-  return ref;
 }
 
 // ---------------------------------------------------------------- the screen
@@ -194,14 +185,9 @@ function RegisteredServices({ registered, notice, onPay, onRegister, onRemoved }
       empty="Aún no tienes servicios registrados. Registra uno para pagarlo más rápido."
     />`}
     ${removing &&
-    html`<${Dialog} title="Eliminar servicio" onClose=${() => setRemoving(null)}>
+    html`<${ConfirmDialog} title="Eliminar servicio" onClose=${() => setRemoving(null)} onConfirm=${confirmRemove} busy=${remove.busy} error=${remove.error}>
       <p>¿Deseas eliminar el servicio <strong>${serviceName(removing)}</strong>, ${removing.etiqueta_referencia.toLowerCase()} ${removing.suministro}?</p>
       <p class="nota">Podrás registrarlo nuevamente cuando lo necesites.</p>
-      <${ErrorMessage} error=${remove.error} />
-      <div class="acciones">
-        <button type="button" class="secundario" onClick=${() => setRemoving(null)} disabled=${remove.busy}>Cancelar</button>
-        <button type="button" class="peligro" onClick=${confirmRemove} disabled=${remove.busy}>${remove.busy ? 'Eliminando…' : 'Eliminar'}</button>
-      </div>
     <//>`}
   </section>`;
 }
@@ -211,7 +197,7 @@ function RegisterService({ debit, onDone, onCancel }) {
   const [service, setService] = useState({ categoria: '', empresa: '', suministro: '' });
   const [alias, setAlias] = useState('');
   const { busy, error, run } = useAction();
-  const heading = useFocusHeading([]);
+  const heading = useFocus([]);
 
   const submit = (e) => {
     e.preventDefault();
@@ -254,7 +240,7 @@ function NewPayment({ debit, services, initial, onCancel }) {
   const [typedCompany, setTypedCompany] = useState(null);
   const [found, setFound] = useState(null);
   const lookup = useAction();
-  const heading = useFocusHeading([Boolean(found)]);
+  const heading = useFocus([Boolean(found)]);
 
   const registeredChoice = services.find((s) => String(s.id) === choice) || null;
   const target = registeredChoice

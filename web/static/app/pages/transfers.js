@@ -154,6 +154,19 @@ function NewBeneficiaryLink() {
   return html`<p class="transf-nuevo"><a class="boton secundario" href="/banca/beneficiarios">Nuevo Beneficiario</a></p>`;
 }
 
+/** The "Beneficiario" select of a form, fed by its `useApi` of beneficiaries. */
+function PayeeSelect({ form, payees, options, hint }) {
+  return html`<${Select}
+    label="Beneficiario"
+    value=${form.fields.destino}
+    onChange=${form.set('destino')}
+    options=${options}
+    placeholder=${payees.loading ? 'Cargando…' : 'Selecciona el beneficiario'}
+    hint=${hint}
+    required
+  />`;
+}
+
 // ---------------------------------------------------------------- a mis Cuentas
 
 export function OwnTransferPage() {
@@ -204,15 +217,7 @@ export function CooprogresoTransferPage() {
   ];
   return html`<${TransferForm} title="Transfiere a otras cuentas Cooprogreso" form=${form} debit=${debit} ready=${ready} onSubmit=${onSubmit} referenceLabel="Motivo">
     <${ErrorMessage} error=${payees.error} />
-    <${Select}
-      label="Beneficiario"
-      value=${fields.destino}
-      onChange=${set('destino')}
-      options=${options}
-      placeholder=${payees.loading ? 'Cargando…' : 'Selecciona el beneficiario'}
-      hint="Tus beneficiarios registrados de Transferencias Cooprogreso, u otra cuenta Cooprogreso."
-      required
-    />
+    <${PayeeSelect} form=${form} payees=${payees} options=${options} hint="Tus beneficiarios registrados de Transferencias Cooprogreso, u otra cuenta Cooprogreso." />
     ${other && html`<${Input} label="Número de cuenta Cooprogreso" value=${fields.cuenta} onInput=${set('cuenta')} inputmode="numeric" maxlength="20" autocomplete="off" required />`}
     <${NewBeneficiaryLink} />
   <//>`;
@@ -237,7 +242,7 @@ export function InterbankTransferPage() {
   const payees = useApi('/beneficiaries?servicio=INTERBANCARIA');
   const institutions = useApi('/transfers/institutions');
   const form = useTransferForm({ origen: '', destino: '', monto: '', referencia: '' });
-  const { fields, set } = form;
+  const { fields } = form;
   const list = payees.data || [];
   const chosen = list.find((b) => String(b.id) === fields.destino) || null;
   const bank = chosen && (institutions.data || []).find((i) => i.codigo === chosen.institucion);
@@ -256,15 +261,7 @@ export function InterbankTransferPage() {
   >
     <${ErrorMessage} error=${payees.error} />
     ${payees.data && list.length === 0 && html`<p class="vacio">Aún no tienes beneficiarios de Transferencias Interbancarias. Regístralo con «Nuevo Beneficiario».</p>`}
-    <${Select}
-      label="Beneficiario"
-      value=${fields.destino}
-      onChange=${set('destino')}
-      options=${options}
-      placeholder=${payees.loading ? 'Cargando…' : 'Selecciona el beneficiario'}
-      hint="Tus beneficiarios registrados de Transferencias Interbancarias."
-      required
-    />
+    <${PayeeSelect} form=${form} payees=${payees} options=${options} hint="Tus beneficiarios registrados de Transferencias Interbancarias." />
     ${bank && html`<p class="transf-acreditacion" aria-live="polite">Acreditación en ${bank.nombre}: <strong>${bank.acreditacion_inmediata ? 'inmediata' : 'hasta 24 horas laborables'}</strong></p>`}
     <${NewBeneficiaryLink} />
   <//>`;
