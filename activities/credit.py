@@ -18,18 +18,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from bank import otp
+from bank.access import otp
 from bank.adapters.registro_civil import MISMATCH, RegistroCivil
+from bank.core.db import transaction
+from bank.core.money import from_cents
 from bank.credit import disbursement, store
 from bank.credit.deadline import local_date
 from bank.credit.requirements import MemberProfile
 from bank.credit.tokens import derive_token
-from bank.db import transaction
 from bank.models import Channel, OtpChallenge, OtpStatus, utcnow
-from bank.money import from_cents
 from bank.notifications import Attachment, enqueue
 from bank.signing.contracts import DocumentRef
-from workflows import credit_contracts as act
+from workflows.credit import calls as act
 
 PDF = "application/pdf"
 

@@ -1,6 +1,6 @@
 """Activities of the enrollment workflow: database, OTP service and notification outbox.
 
-Each activity is one transaction (``bank.db.transaction``) and is safe to retry: references
+Each activity is one transaction (``bank.core.db.transaction``) and is safe to retry: references
 derive from the workflow ID and run ID, the OTP challenge of a run is found again by its
 digest, and credentials and emails are keyed in the outbox. Messages are handed to the
 dispatcher right after the commit; if that fails the worker's outbox loop delivers them.
@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from bank import enrollment as core
-from bank import otp
-from bank.db import transaction
+from bank.access import enrollment as core
+from bank.access import otp
+from bank.core.db import transaction
 from bank.models import IdentificationType, OtpChallenge, OtpStatus, utcnow
 from workflows.enrollment import (
     FIND_MEMBER,

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from bank import otp
+from bank.access import otp
 from bank.adapters.biller_types import BillerNetwork, BillerPayment, PaymentState
 from bank.adapters.spi_types import SpiNetwork, SpiOrder
-from bank.db import transaction
-from bank.errors import DomainError
-from bank.masking import mask_account
+from bank.core.db import transaction
+from bank.core.errors import DomainError
+from bank.core.masking import mask_account
+from bank.core.money import from_cents
 from bank.models import (
     COOPROGRESO_INSTITUTION,
     BeneficiaryService,
@@ -31,7 +32,6 @@ from bank.models import (
     Member,
     utcnow,
 )
-from bank.money import from_cents
 from bank.notifications.outbox import enqueue
 from bank.payments import execute as core
 from bank.payments.beneficiaries import BeneficiaryData, save_beneficiary

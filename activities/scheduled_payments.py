@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from bank.adapters.biller_types import BillerNetwork
-from bank.db import transaction
+from bank.core.db import transaction
 from bank.models import utcnow
 from bank.payments.automatic import run_scheduled_payment
 from bank.payments.config import PaymentRules

@@ -24,8 +24,8 @@ from api.deps import app_state
 from api.errors import ApiError
 from bank.adapters.documents import DocumentStore, document_store_from_settings, new_key
 from bank.kyc import reasons
-from workflows.credit_journey import CreditJourneyWorkflow
-from workflows.credit_types import CreditJourneyState
+from workflows.credit.contract import CreditJourneyState
+from workflows.credit.journey import CreditJourneyWorkflow
 
 log = logging.getLogger(__name__)
 

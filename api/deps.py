@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from temporalio.client import Client
 
 from api.errors import ApiError, not_authenticated
-from bank import temporal
-from bank.auth import AuthPolicy, PasswordChangeRequired, Principal, authenticate
+from bank.access.auth import AuthPolicy, PasswordChangeRequired, Principal, authenticate
+from bank.core import temporal
+from bank.core.settings import ApiSettings, CoreSettings
 from bank.models import Role
 from bank.queries.position_pg import PositionReader
-from bank.settings import ApiSettings, CoreSettings
 
 log = logging.getLogger(__name__)
 

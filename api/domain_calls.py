@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 
 T = TypeVar("T")
 

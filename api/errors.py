@@ -19,8 +19,8 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bank import auth
-from bank.errors import DomainError
+from bank.access import auth
+from bank.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ _DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str, str, dict[str, str]], ...
         {},
     ),
 )
-"""Service errors of ``bank.auth`` and how the API answers them."""
+"""Service errors of ``bank.access.auth`` and how the API answers them."""
 
 
 def install(app: FastAPI) -> None:

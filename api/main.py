@@ -36,10 +36,10 @@ from api.routes.money import router as money_router
 from api.routes.movements import router as movements_router
 from api.routes.payment_history import router as payment_history_router
 from api.routes.scheduled_payments import router as scheduled_payments_router
-from bank.auth import AuthPolicy
-from bank.db import async_session_factory, make_async_engine
+from bank.access.auth import AuthPolicy
+from bank.core.db import async_session_factory, make_async_engine
+from bank.core.settings import ApiSettings
 from bank.queries.position_pg import PositionReader
-from bank.settings import ApiSettings
 
 log = logging.getLogger(__name__)
 

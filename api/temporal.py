@@ -41,7 +41,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
 from api.errors import ApiError
-from workflows.credit_types import (
+from workflows.credit.contract import (
     ERR_AFTER_CUTOFF,
     ERR_AMOUNT,
     ERR_CODE,

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import httpx
 
-from bank import migrate
-from bank.db import make_engine
+from bank.core import migrate
+from bank.core.db import make_engine
 from bench import api_data
 
 WRK = "/usr/bin/wrk"

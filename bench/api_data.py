@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
-from bank import chart
+from bank.access.security import hash_password
+from bank.ledger import chart
+from bank.ledger.movement_codes import DEPOSIT, TRANSFER_DEBIT, WITHDRAWAL
 from bank.models import Account, Card, Installment, Investment, Loan, Member, User
-from bank.movement_codes import DEPOSIT, TRANSFER_DEBIT, WITHDRAWAL
-from bank.security import hash_password
 
 PASSWORD = "BenchClave2024"
 

@@ -30,10 +30,10 @@ import psycopg
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from bank import chart, migrate
-from bank import movement_codes as mc
-from bank.db import make_engine, session_factory
-from bank.ledger import EntryKind, EntryRequest, Leg, post, reconcile
+from bank.core import migrate
+from bank.core.db import make_engine, session_factory
+from bank.ledger import EntryKind, EntryRequest, Leg, chart, post, reconcile
+from bank.ledger import movement_codes as mc
 from bank.models import Account, ProductType
 
 ACCOUNTS = 1_000

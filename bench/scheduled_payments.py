@@ -29,11 +29,11 @@ from temporalio.worker import Worker
 
 from activities.movements import MovementActivities
 from activities.scheduled_payments import ScheduledPaymentActivities
-from bank import chart
 from bank.adapters.billers import SimulatedBillers
 from bank.adapters.spi import SimulatedSpi
-from bank.db import make_engine, session_factory
-from bank.ledger import reconcile
+from bank.core.db import make_engine, session_factory
+from bank.core.temporal import DATA_CONVERTER, installed_binary
+from bank.ledger import chart, reconcile
 from bank.models import (
     MoneyMovement,
     MovementStatus,
@@ -45,7 +45,6 @@ from bank.models import ServicePaymentRecord as Record
 from bank.payments.authorisations import record_authorisation
 from bank.payments.automatic import run_scheduled_payment
 from bank.payments.config import PaymentSettings
-from bank.temporal import DATA_CONVERTER, installed_binary
 from bench.cpu import CpuSample
 from bench.ledger import database
 from tests.api.movement_support import make_member

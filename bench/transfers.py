@@ -27,16 +27,15 @@ from temporalio.worker import Worker
 from activities.movements import MovementActivities
 from api.deps import get_temporal_client
 from api.main import create_app
-from bank import chart
 from bank.adapters.billers import SimulatedBillers
 from bank.adapters.spi import SimulatedSpi
-from bank.db import make_engine, session_factory
-from bank.ledger import post, reconcile
+from bank.core.db import make_engine, session_factory
+from bank.core.settings import ApiSettings
+from bank.core.temporal import DATA_CONVERTER, installed_binary
+from bank.ledger import chart, post, reconcile
 from bank.payments.config import PaymentSettings
 from bank.payments.legs import entry_for
 from bank.payments.orders import Destination, MovementKind, Preview
-from bank.settings import ApiSettings
-from bank.temporal import DATA_CONVERTER, installed_binary
 from bench.ledger import database
 from tests import factories as f
 from tests.api.movement_support import Member, Money, make_member

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bank import migrate
 from bank.adapters.mail_sink import start_sink
-from bank.db import make_engine, session_factory
+from bank.core import migrate
+from bank.core.db import make_engine, session_factory
 from bank.models import Base
 from tests.postgres import throwaway_database
 from tests.support.net import free_port

@@ -16,9 +16,10 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
-from bank import chart
-from bank.amortization import add_months
-from bank.ledger import EntryRequest, Leg, post
+from bank.access.security import hash_password, keyed_digest
+from bank.credit.amortization import add_months
+from bank.ledger import EntryRequest, Leg, chart, post
+from bank.ledger.movement_codes import DEPOSIT, WITHDRAWAL
 from bank.models import (
     Account,
     AccountStatus,
@@ -37,9 +38,7 @@ from bank.models import (
     Role,
     User,
 )
-from bank.movement_codes import DEPOSIT, WITHDRAWAL
 from bank.payments.authorisations import Authorisation
-from bank.security import hash_password, keyed_digest
 
 PASSWORD = "Clave2024x"
 _seq = itertools.count(1)

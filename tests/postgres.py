@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from bank.settings import VAR
+from bank.core.settings import VAR
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -1,7 +1,7 @@
 """The run command's demo campaign: loaded as a credit officer would, through the API.
 
 After the API is up, ``./scripts/run`` logs in as the demo officer and posts
-``bank.seed_data.demo_campaign`` to ``POST /api/v1/officer/campaigns`` — the same validation,
+``bank.demo.data.demo_campaign`` to ``POST /api/v1/officer/campaigns`` — the same validation,
 workflow starts and audit trail as an officer's load — so "Campañas de créditos
 preaprobados" shows on the first run. Loading again is a no-op (each offer answers
 ``EXISTENTE``), and a finished or declined offer is never offered again.
@@ -15,7 +15,7 @@ import urllib.request
 from datetime import date
 from typing import Any
 
-from bank.seed_data import OFFICER_PASSWORD, OFFICER_USERNAME, demo_campaign
+from bank.demo.data import OFFICER_PASSWORD, OFFICER_USERNAME, demo_campaign
 
 TIMEOUT = 60.0
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bank.settings import ROOT, RunSettings
-from bank.temporal import (
+from bank.core.settings import ROOT, RunSettings
+from bank.core.temporal import (
     DEV_SERVER_FILE,
     Connection,
     installed_binary,

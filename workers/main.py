@@ -42,14 +42,14 @@ from bank.adapters.billers import SimulatedBillers
 from bank.adapters.documents import document_store_from_settings
 from bank.adapters.registro_civil import SimulatedRegistroCivil
 from bank.adapters.spi import SimulatedSpi
-from bank.db import make_engine, session_factory
+from bank.core.db import make_engine, session_factory
+from bank.core.settings import WorkerSettings
+from bank.core.temporal import connect, ensure_search_attributes
 from bank.kyc.config import KycSettings
 from bank.notifications import Dispatcher
 from bank.payments.config import PaymentSettings
-from bank.settings import WorkerSettings
 from bank.signing.ca import ca_from_settings
-from bank.temporal import connect, ensure_search_attributes
-from workflows.credit_journey import CreditJourneyWorkflow
+from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.enrollment import EnrollmentWorkflow
 from workflows.movement import MovementWorkflow
 from workflows.scheduled_payment import ScheduledPaymentRunWorkflow

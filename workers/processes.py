@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bank.settings import ROOT
+from bank.core.settings import ROOT
 
 HealthCheck = Callable[[], Awaitable[bool]]
 

@@ -32,10 +32,10 @@ from temporalio.api.workflowservice.v1 import (
 )
 from temporalio.client import Client
 
-from bank import migrate
-from bank.seed_data import DEMO_CAMPAIGN_ID
-from bank.settings import ROOT, VAR, ApiSettings, RunSettings, WorkerSettings
-from bank.temporal import LOCAL_HOSTS, connect, ensure_search_attributes, resolve_connection
+from bank.core import migrate
+from bank.core.settings import ROOT, VAR, ApiSettings, RunSettings, WorkerSettings
+from bank.core.temporal import LOCAL_HOSTS, connect, ensure_search_attributes, resolve_connection
+from bank.demo.data import DEMO_CAMPAIGN_ID
 from workers.demo_campaign import load_demo_campaign
 from workers.devserver import dev_server_command
 from workers.processes import (
@@ -152,15 +152,15 @@ class Supervisor:
         await asyncio.to_thread(migrate.upgrade, url)
         where = url.rsplit("@", 1)[-1] if "@" in url else url
         say(f"database {where}: migrated in {time.monotonic() - started:.1f}s")
-        if not self.seed or importlib.util.find_spec("bank.seed") is None:
-            say("demo data: skipped" if not self.seed else "demo data: bank.seed is missing")
+        if not self.seed or importlib.util.find_spec("bank.demo.seed") is None:
+            say("demo data: skipped" if not self.seed else "demo data: bank.demo.seed is missing")
             return
         log_path = self.settings.log_dir / "seed.log"
         started = time.monotonic()
         with log_path.open("ab") as log:
             result = await asyncio.to_thread(
                 subprocess.run,
-                [sys.executable, "-m", "bank.seed"],
+                [sys.executable, "-m", "bank.demo.seed"],
                 cwd=ROOT,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
@@ -288,10 +288,10 @@ class Supervisor:
 
 
 def demo_logins() -> list[str]:
-    """The demo logins from ``bank.seed.DEMO_LOGINS``, or a pointer to the docs."""
-    if importlib.util.find_spec("bank.seed") is None:
+    """The demo logins from ``bank.demo.seed.DEMO_LOGINS``, or a pointer to the docs."""
+    if importlib.util.find_spec("bank.demo.seed") is None:
         return ["Demo logins: see README.md (docs/demo-data.md)."]
-    from bank import seed
+    from bank.demo import seed
 
     logins = getattr(seed, "DEMO_LOGINS", None)
     if not logins:

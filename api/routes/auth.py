@@ -17,7 +17,7 @@ from api.schemas.auth import (
     UltimaConexion,
 )
 from api.schemas.common import ErrorBody
-from bank import auth
+from bank.access import auth
 
 router = APIRouter(prefix="/auth", tags=["Autenticación"])
 

@@ -27,11 +27,10 @@ from api.deps import CurrentMember, TemporalClient
 from api.errors import ApiError
 from api.schemas import credit as out
 from api.schemas.common import ERROR_RESPONSES
-from bank.campaigns import CAMPAIGN_ID
+from bank.credit.campaigns import CAMPAIGN_ID
 from bank.credit.deadline import cutoff_text, local
 from bank.kyc.contracts import DOCUMENT_KINDS
-from workflows.credit_journey import CreditJourneyWorkflow
-from workflows.credit_types import (
+from workflows.credit.contract import (
     AcceptRequest,
     CreditJourneyState,
     DocumentRemoval,
@@ -40,6 +39,7 @@ from workflows.credit_types import (
     Status,
     workflow_id,
 )
+from workflows.credit.journey import CreditJourneyWorkflow
 
 log = logging.getLogger(__name__)
 

@@ -35,9 +35,7 @@ from api.schemas.common import ErrorBody
 from bank.adapters.documents import DocumentError
 from bank.credit.store import resolve_link
 from bank.signing.contracts import DOCUMENT_NAMES
-from workflows.credit_journey import CreditJourneyWorkflow
-from workflows.credit_signing import LOCKED_LINK
-from workflows.credit_types import (
+from workflows.credit.contract import (
     ERR_LINK,
     CreditJourneyState,
     FaceRequest,
@@ -49,6 +47,8 @@ from workflows.credit_types import (
     StepResult,
     TermsRequest,
 )
+from workflows.credit.journey import CreditJourneyWorkflow
+from workflows.credit.signatories import LOCKED_LINK
 
 WF = CreditJourneyWorkflow
 router = APIRouter(

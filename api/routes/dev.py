@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
+from bank.core.settings import CoreSettings
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.notifications.spanish import local
-from bank.settings import CoreSettings
 
 router = APIRouter(prefix="/dev", tags=["dev"])
 

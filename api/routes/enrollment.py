@@ -28,7 +28,7 @@ from api.schemas.enrollment import (
     EnrollmentStarted,
     Estado,
 )
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 from workflows.enrollment import (
     CODE_PATTERN,
     CodeOutcome,

@@ -2,8 +2,8 @@
 
 Both are public (no session): they are what the cooperative publishes anyway, and a member
 who cannot sign in (a locked user, a forgotten password) is exactly who needs the Call
-Center's number. The content lives in ``bank.content``; the FAQ quotes the numbers of the
-settings this process runs with.
+Center's number. The content lives in ``bank.service_desk.content``; the FAQ quotes
+the numbers of the settings this process runs with.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 
 from api.deps import app_state
 from api.schemas import info as out
-from bank import content
-from bank.otp import DEFAULT_TTL
+from bank.access.otp import DEFAULT_TTL
+from bank.service_desk import content
 
 router = APIRouter(tags=["Contacto y ayuda"])
 

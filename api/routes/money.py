@@ -41,9 +41,9 @@ from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
 from bank.adapters.billers import SimulatedBillers
-from bank.db import make_engine, session_factory
+from bank.core.db import make_engine, session_factory
+from bank.core.money import iva_cents, to_cents
 from bank.models import Card, CardKind, CardStatus, RegisteredCard
-from bank.money import iva_cents, to_cents
 from bank.payments.config import PaymentSettings
 from bank.payments.identification import validate_identification
 from bank.payments.orders import CardOption, MovementKind, NewBeneficiary, Order

@@ -1,6 +1,6 @@
 """Credit officers: load campaigns, find journeys, regenerate or cancel them (officer role only).
 
-Loading is all-or-nothing on validation: every row is checked (``bank.campaigns``) and its
+Loading is all-or-nothing on validation: every row is checked (``bank.credit.campaigns``) and its
 member resolved before any workflow starts; a bad row answers 422 with every row's reasons
 and starts nothing. Then one ``CreditJourneyWorkflow`` per offer starts with ID
 ``credit-<campaign>-<member>``, refusing duplicates even of a finished journey
@@ -37,7 +37,7 @@ from api.errors import ApiError
 from api.schemas import officer as schemas
 from api.schemas.common import ERROR_RESPONSES, money
 from api.schemas.credit import journey_out, offer_out
-from bank.campaigns import (
+from bank.credit.campaigns import (
     CAMPAIGN_ID,
     MAX_ROWS,
     CampaignFileError,
@@ -49,14 +49,14 @@ from bank.campaigns import (
 )
 from bank.credit.charges import ChargeBasis, ChargeRule, ChargeTiming
 from bank.models import AuditEvent, Member
-from workflows.credit_journey import CreditJourneyWorkflow
-from workflows.credit_types import (
+from workflows.credit.contract import (
     CreditJourneyState,
     CreditOffer,
     OfficerAction,
     Status,
     workflow_id,
 )
+from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.search_attributes import (
     AMOUNT_REQUESTED,
     CREDIT_STATUS,

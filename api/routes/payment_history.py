@@ -19,7 +19,7 @@ from api.errors import ApiError
 from api.schemas import payment_history as present
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, JsonBytes
 from api.schemas.payment_history import HistorialPagosOut
-from bank.masking import mask_account
+from bank.core.masking import mask_account
 from bank.payments.history import (
     PaymentNotFound,
     PaymentNotMade,

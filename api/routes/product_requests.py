@@ -6,7 +6,8 @@ officers list every
 request and mark them attended (``CurrentOfficer``), each attention written to
 ``audit_events`` with the officer's username in the same transaction as the change (a
 refused attention is audited too, like the officer's credit actions). Rules and refusals
-live in ``bank.product_requests``: at most one open request per member and product type.
+live in ``bank.service_desk.product_requests``: at most one open request per member and
+product type.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from api.domain_calls import run
 from api.errors import ApiError
 from api.schemas import product_requests as out
 from api.schemas.common import ERROR_RESPONSES, ErrorBody, money
-from bank import product_requests as domain
-from bank.masking import mask_contact_mobile, mask_email
+from bank.core.masking import mask_contact_mobile, mask_email
+from bank.core.money import to_cents
 from bank.models import (
     AuditEvent,
     Member,
@@ -32,7 +33,7 @@ from bank.models import (
     ProductRequestStatus,
     RequestedProduct,
 )
-from bank.money import to_cents
+from bank.service_desk import product_requests as domain
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,

@@ -34,7 +34,7 @@ from api.schemas.products import (
     TarjetaOut,
     TarjetasOut,
 )
-from bank.auth import authenticate, check_session, split_token
+from bank.access.auth import authenticate, check_session, split_token
 from bank.queries import accounts, cards, loans
 from bank.queries.accounts import AccountDetail
 from bank.queries.position import fetch_position

@@ -19,9 +19,9 @@ from api.deps import CurrentMember, DbSession, TemporalClient, Today, app_state
 from api.domain_calls import run
 from api.schemas.common import ERROR_RESPONSES, AccountNumber, Money, MoneyAmount, money
 from api.temporal import SERVER_TIMEOUT, unavailable
-from bank.masking import mask_account
+from bank.core.masking import mask_account
+from bank.core.money import to_cents
 from bank.models import Account, PaymentSchedule, ScheduleStatus, ServicePaymentRecord
-from bank.money import to_cents
 from bank.payments import authorisations as core
 from bank.payments.history import OUTCOME_TEXT
 from workflows.scheduled_payment import schedule_id

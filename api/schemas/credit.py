@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.schemas.common import Money, MoneyAmount, money
-from workflows.credit_types import (
+from workflows.credit.contract import (
     CreditJourneyState,
     CreditOffer,
     OfferTerms,

@@ -1,4 +1,4 @@
-"""Answers of "Contacto" and "Ayuda — Preguntas frecuentes" (content of ``bank.content``)."""
+"""Answers of "Contacto" and "Ayuda — Preguntas frecuentes" (``bank.service_desk.content``)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from api.schemas.common import AccountNumber, Money, MoneyAmount, PlainText, money
-from bank.masking import mask_account
+from bank.core.masking import mask_account
 from bank.payments.orders import MAX_RECEIPTS, Preview
 from workflows.movement_types import MovementState, Status
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from api.schemas.common import Money, money
-from bank.masking import mask_account
+from bank.core.masking import mask_account
 from bank.payments.history import HistoryLine, HistoryRange
 
 

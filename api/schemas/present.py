@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from api.schemas.common import money
-from bank.masking import mask_identification
+from bank.core.masking import mask_identification
 from bank.models import PRODUCT_LABELS
 from bank.queries.accounts import AccountDetail, DebitCard, Movement
 from bank.queries.loans import LoanDetail, loan_display_status

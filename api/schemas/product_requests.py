@@ -1,4 +1,4 @@
-"""Requests and answers of "Solicita tus productos" (rules in ``bank.product_requests``)."""
+"""Requests and answers of "Solicita tus productos" (``bank.service_desk.product_requests``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from api.schemas.common import Money, MoneyAmount, reject_control_characters
 from bank.models import ContactChannel, ProductRequestStatus, RequestedProduct
-from bank.product_requests import MAX_COMMENT_CHARS
+from bank.service_desk.product_requests import MAX_COMMENT_CHARS
 
 # The length is checked before the control characters: a constraint placed after an
 # ``AfterValidator`` (``Annotated[PlainText, StringConstraints(...)]``) answers pydantic's

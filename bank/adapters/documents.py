@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 
 # Keys are relative paths of plain segments: no "..", no leading "/", no backslashes, no
 # control characters. Each segment starts with a letter or digit, which rules out "." and

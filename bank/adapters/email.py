@@ -15,7 +15,7 @@ from email.utils import formatdate, make_msgid
 from typing import Protocol
 
 from bank.adapters.errors import DeliveryError
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 
 
 @dataclass(frozen=True)

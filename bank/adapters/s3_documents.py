@@ -19,7 +19,7 @@ from bank.adapters.documents import (
     validate_content_type,
     validate_key,
 )
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 
 if TYPE_CHECKING:
     from types_boto3_s3.client import S3Client

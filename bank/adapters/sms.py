@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bank.adapters.errors import DeliveryError
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 
 SMS_OUTBOX_FILE = "sms.jsonl"
 

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from bank.money import IVA_RATE, iva_cents, to_cents
+from bank.core.money import IVA_RATE, iva_cents, to_cents
 
 MAX_PERCENT = Decimal("0.2")
 """A single rule may take at most 20% of the amount: anything above is a typo."""

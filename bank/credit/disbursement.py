@@ -15,14 +15,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bank import chart
-from bank.amortization import Method, schedule
+from bank.credit.amortization import Method, schedule
 from bank.credit.charges import ChargeRule, ChargeSummary, summarize
 from bank.credit.simulation import LoanTerms
 from bank.credit.store import savings_account
-from bank.ledger import EntryKind, EntryRequest, Leg, post
+from bank.ledger import EntryKind, EntryRequest, Leg, chart, post
+from bank.ledger.movement_codes import LOAN_DISBURSEMENT
 from bank.models import AmortizationMethod, Installment, JournalEntry, Loan, LoanStatus
-from bank.movement_codes import LOAN_DISBURSEMENT
 
 FEE_DESCRIPTION = "COMISION DESEMBOLSO DE CREDITO"
 IVA_DESCRIPTION = "IVA COMISION DESEMBOLSO DE CREDITO"

@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
-from bank.amortization import add_months
+from bank.credit.amortization import add_months
 
 DATA_CURRENT_MONTHS = 12
 DEFAULT_UTILITY_BILL_MONTHS = 2

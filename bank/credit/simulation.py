@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bank.amortization import Method, is_business_day, schedule
+from bank.credit.amortization import Method, is_business_day, schedule
 from bank.credit.charges import ChargeRule, Rubro, summarize
 
 CALENDAR_YEARS = range(2020, 2081)

@@ -1,6 +1,6 @@
 """KYC thresholds from the environment (prefix ``COOP_KYC_``), built in ``workers/``.
 
-Kept apart from ``bank.settings`` so the thresholds travel as one object to
+Kept apart from ``bank.core.settings`` so the thresholds travel as one object to
 :class:`activities.kyc.KycActivities`; every field has the default documented in
 ``docs/kyc.md``.
 """

@@ -2,7 +2,7 @@
 
 Sign convention: every account's balance is the sum of its postings; a posting > 0 is a
 credit (raises the balance), < 0 a debit. A member's savings balance is then positive, and
-the institution's internal accounts (``bank.chart``) carry the other side, so the sum of all
+the institution's internal accounts (``bank.ledger.chart``) carry the other side, so the sum of all
 balances is always zero. See ``docs/ledger.md``.
 """
 

@@ -6,7 +6,7 @@ codes never change once published.
 
 from __future__ import annotations
 
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 
 
 class LedgerError(DomainError):

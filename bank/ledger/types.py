@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from bank.movement_codes import Movement, movement_label
+from bank.ledger.movement_codes import Movement, movement_label
 
 
 class EntryKind(enum.StrEnum):
@@ -51,7 +51,7 @@ class Leg:
 
     @classmethod
     def of(cls, movement: Movement, account_id: int, amount_cents: int) -> Leg:
-        """A leg for a catalogued movement (``bank.movement_codes``)."""
+        """A leg for a catalogued movement (``bank.ledger.movement_codes``)."""
         return cls(account_id, amount_cents, movement.code, movement.description)
 
 

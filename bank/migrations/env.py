@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from bank.db import make_engine
+from bank.core.db import make_engine
+from bank.core.settings import CoreSettings
 from bank.models import Base
-from bank.settings import CoreSettings
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or CoreSettings().database_url

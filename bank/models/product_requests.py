@@ -2,7 +2,7 @@
 
 One row per request. The partial unique index ``uq_product_requests_open`` allows at most
 one open (``NUEVA``) request per member and product type, so two requests sent at once
-cannot both pass the check in ``bank.product_requests``.
+cannot both pass the check in ``bank.service_desk.product_requests``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
 
 
 class RequestedProduct(enum.StrEnum):
-    """What a member may ask for (labels in ``bank.product_requests.PRODUCTS``)."""
+    """What a member may ask for (labels in ``bank.service_desk.product_requests.PRODUCTS``)."""
 
     CUENTA_AHORROS = "CUENTA_AHORROS"
     AHORRO_PROGRAMADO = "AHORRO_PROGRAMADO"

@@ -25,11 +25,11 @@ from bank.adapters.documents import DocumentStore, document_store_from_settings
 from bank.adapters.email import Mailer, OutgoingEmail, SmtpMailer
 from bank.adapters.errors import DeliveryError
 from bank.adapters.sms import SmsSender, sms_sender_from_settings
+from bank.core.settings import CoreSettings
 from bank.models.base import utcnow
 from bank.models.messaging import Channel, MessageStatus, OutboundMessage
 from bank.notifications import attachments
 from bank.notifications.outbox import REDACTED, unseal
-from bank.settings import CoreSettings
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bank.core.settings import CoreSettings
 from bank.models.base import utcnow
 from bank.models.messaging import Channel, OutboundMessage
 from bank.notifications.attachments import Attachment
 from bank.notifications.templates import SENSITIVE, render
-from bank.settings import CoreSettings
 
 SEALED_PREFIX = "sealed:v1:"
 REDACTED = "[redacted after delivery]"

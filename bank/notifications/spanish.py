@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bank.money import format_usd, to_cents
+from bank.core.money import format_usd, to_cents
 
 GUAYAQUIL = ZoneInfo("America/Guayaquil")
 

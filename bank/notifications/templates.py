@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bank.masking import mask_card
+from bank.core.masking import mask_card
 from bank.models.messaging import Channel
 from bank.notifications import spanish
 from bank.notifications.letters import Letter, as_html, as_text

@@ -15,9 +15,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bank import otp
+from bank.access import otp
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 from bank.models import PaymentSchedule, ScheduleStatus
 from bank.payments.registrations import own_savings_account
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
-from bank.masking import mask_account
+from bank.core.masking import mask_account
+from bank.core.money import from_cents, iva_cents
 from bank.models import (
     Account,
     Channel,
@@ -28,7 +29,6 @@ from bank.models import (
     ScheduleStatus,
     ServicePaymentRecord,
 )
-from bank.money import from_cents, iva_cents
 from bank.notifications.outbox import enqueue
 from bank.payments.config import PaymentRules
 from bank.payments.errors import MovementRefused

@@ -1,7 +1,7 @@
 """Beneficiaries ("Administración de Beneficiarios"): search, create, edit and delete.
 
 Plain functions over a synchronous ``Session``; they flush but never commit (the caller owns
-the transaction). Refusals are :class:`~bank.errors.DomainError` subclasses whose
+the transaction). Refusals are :class:`~bank.core.errors.DomainError` subclasses whose
 ``status_code`` tells the API how to answer (404 not found, 409 duplicate, else 422).
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bank.adapters import spi_institutions
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 from bank.models import (
     COOPROGRESO_INSTITUTION,
     Account,

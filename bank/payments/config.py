@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bank.money import to_cents
+from bank.core.money import to_cents
 from bank.payments.orders import MovementKind
 
 

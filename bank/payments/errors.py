@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 
 
 class MovementRefused(DomainError):

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bank import chart, ledger
+from bank import ledger
+from bank.ledger import chart
 from bank.models import (
     Card,
     MoneyMovement,

@@ -18,8 +18,8 @@ from sqlalchemy import Row, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bank.adapters.biller_catalog import CATEGORY_BY_CODE, COMPANY_BY_CODE
-from bank.amortization import add_months
-from bank.errors import DomainError
+from bank.core.errors import DomainError
+from bank.credit.amortization import add_months
 from bank.models import Account, Member, PaymentOutcome, ServicePaymentRecord
 
 GUAYAQUIL = ZoneInfo("America/Guayaquil")

@@ -8,7 +8,7 @@ import re
 from stdnum.ec import ci, ruc
 from stdnum.exceptions import ValidationError
 
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 
 
 class IdentificationKind(enum.StrEnum):

@@ -1,15 +1,14 @@
 """The journal entry of each kind of movement: principal, commission, IVA as separate legs.
 
 The member's legs come first in the manual's order (principal, then its commission, then
-the commission's IVA); the institution's side uses the same codes (``bank.movement_codes``).
+the commission's IVA); the institution's side uses the same codes (``bank.ledger.movement_codes``).
 """
 
 from __future__ import annotations
 
-from bank import chart
-from bank import movement_codes as mc
-from bank.ledger import EntryRequest, Leg
-from bank.movement_codes import Movement
+from bank.ledger import EntryRequest, Leg, chart
+from bank.ledger import movement_codes as mc
+from bank.ledger.movement_codes import Movement
 from bank.payments.orders import MovementKind, Preview
 
 _PRINCIPAL: dict[MovementKind, tuple[Movement, Movement, Movement]] = {

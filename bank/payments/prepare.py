@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import CATEGORY_BY_CODE, COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
-from bank.masking import mask_account, mask_name
+from bank.core.masking import mask_account, mask_name
+from bank.core.money import iva_cents
 from bank.models import (
     COOPROGRESO_INSTITUTION,
     Account,
@@ -29,7 +30,6 @@ from bank.models import (
     ProductType,
     RegisteredCard,
 )
-from bank.money import iva_cents
 from bank.payments.config import PaymentRules
 from bank.payments.errors import MovementRefused
 from bank.payments.limits import check_daily, check_per_transaction

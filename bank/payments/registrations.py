@@ -15,13 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from stdnum import luhn
 
+from bank.access.security import keyed_digest
 from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import Company
-from bank.errors import DomainError
-from bank.masking import mask_other_bank_card
+from bank.core.errors import DomainError
+from bank.core.masking import mask_other_bank_card
 from bank.models import Account, AccountStatus, ProductType, RegisteredCard, RegisteredService
-from bank.security import keyed_digest
 
 BRANDS = ("VISA", "MASTERCARD", "DINERS", "AMEX", "DISCOVER")
 

@@ -3,7 +3,7 @@
 ``GET /api/v1/position`` is the API's hot path. On PostgreSQL a plain psycopg connection
 runs one prepared statement for a *batch* of requests (see :mod:`bank.queries.coalesce`):
 for each bearer token's session id it returns the session's columns (validated in Python by
-:func:`bank.auth.check_session` before anything is released) beside the member's position
+:func:`bank.access.auth.check_session` before anything is released) beside the member's position
 already rendered as JSON by PostgreSQL, so the API process neither builds objects nor
 serializes. The document is the same as :func:`api.schemas.present.position` renders from
 :func:`bank.queries.position.fetch_position` (the portable path, used on SQLite); a test
@@ -129,7 +129,7 @@ FROM s
 """
 POSITION_SQL = " ".join(_POSITION_SQL.split())
 """Per requested session: its position in the batch (``n``, from 1), the day, the session
-columns in the order of ``bank.auth.SESSION_COLUMNS``, then the position JSON.
+columns in the order of ``bank.access.auth.SESSION_COLUMNS``, then the position JSON.
 
 Whitespace is collapsed (no literal in it has two spaces in a row) to stay under psycopg's
 4,096-character limit for caching a statement's parsed form; above it, psycopg parses the
@@ -139,7 +139,7 @@ TOUCH_SQL = "UPDATE user_sessions SET last_seen_at = %(now)s WHERE id = %(sid)s"
 
 
 SessionPosition = tuple[Any, ...]
-"""The session columns (``bank.auth.SESSION_COLUMNS`` order) and, last, the position JSON."""
+"""The session columns (``bank.access.auth.SESSION_COLUMNS`` order) and, last, the position JSON."""
 
 
 class PositionReader:

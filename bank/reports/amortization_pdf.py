@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from bank.money import format_usd
+from bank.core.money import format_usd
 from bank.queries.loans import InstallmentRow, LoanDetail
 
 INSTITUTION = "Cooprogreso Cooperativa de Ahorro y Crédito"

@@ -17,8 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from bank.core.money import format_usd
 from bank.models import PaymentOutcome, ServicePaymentRecord
-from bank.money import format_usd
 from bank.payments.history import HistoryLine, line_from_record
 from bank.reports.amortization_pdf import INSTITUTION
 
@@ -84,7 +84,7 @@ def render_receipt(
             to America/Guayaquil).
         member_name: the member's full name.
         account_number_masked: the debited account, already masked
-            (:func:`bank.masking.mask_account`).
+            (:func:`bank.core.masking.mask_account`).
 
     Returns:
         The PDF bytes, identical for identical input.

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.x509.oid import NameOID
 
 from bank.adapters.files import write_atomically
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 

@@ -78,7 +78,7 @@ class Charge:
 
 @dataclass
 class ScheduleLine:
-    """One row of the amortization table (see ``bank.amortization.Row``), in cents."""
+    """One row of the amortization table (see ``bank.credit.amortization.Row``), in cents."""
 
     number: int
     due_date: str

@@ -21,8 +21,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
-from bank.amortization import Schedule
-from bank.money import format_usd
+from bank.core.money import format_usd
+from bank.credit.amortization import Schedule
 from bank.queries.loans import InstallmentRow, InstallmentStatus
 from bank.reports.amortization_pdf import schedule_table
 from bank.signing import clauses

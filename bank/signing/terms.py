@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from bank.money import format_usd
+from bank.core.money import format_usd
 from bank.signing.contracts import CreditDocumentsInput, Party
 from bank.signing.layout import long_date, short_date
 from bank.signing.words import amount_in_words

@@ -12,12 +12,11 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.credit import CreditActivities
-from bank import chart
 from bank.adapters.registro_civil import SimulatedRegistroCivil, simulated_codigo_dactilar
 from bank.credit.charges import ChargeBasis, ChargeRule, ChargeTiming
 from bank.credit.simulation import LoanTerms
 from bank.credit.store import resolve_link
-from bank.ledger import reconcile
+from bank.ledger import chart, reconcile
 from bank.models import (
     Account,
     CivilStatus,
@@ -29,7 +28,7 @@ from bank.models import (
 )
 from bank.notifications.outbox import unseal
 from tests.factories import make_account, make_member
-from workflows import credit_contracts as act
+from workflows.credit import calls as act
 
 SECRET = "credit-activities-secret-0123456789-abcdefghijk"
 WID = "credit-PRE2026-1"

@@ -16,7 +16,7 @@ from bank.adapters.registro_civil import SimulatedRegistroCivil
 from bank.models import CivilStatus, OutboundMessage
 from bank.signing.contracts import DocumentKind, DocumentRef
 from tests.factories import make_member
-from workflows import credit_contracts as act
+from workflows.credit import calls as act
 
 SECRET = "credit-activities-secret-0123456789-abcdefghijk"
 WID = "credit-PRE2026-7"

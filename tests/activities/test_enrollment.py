@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.enrollment import EnrollmentActivities
+from bank.access.security import hash_password, verify_password
 from bank.models import (
     Channel,
     CivilStatus,
@@ -22,7 +23,6 @@ from bank.models import (
     UserSession,
 )
 from bank.notifications.outbox import unseal
-from bank.security import hash_password, verify_password
 from workflows.enrollment import (
     FindMemberInput,
     IssueCredentialsInput,

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
-from bank.settings import ApiSettings
+from bank.core.settings import ApiSettings
 
 TODAY = date(2025, 1, 20)
 """The "today" the product tests run at (America/Guayaquil), unless a test sets another."""

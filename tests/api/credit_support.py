@@ -32,15 +32,15 @@ from api.deps import get_temporal_client
 from api.main import API_PREFIX, create_app
 from api.routes import credit, credit_signing, officer
 from bank.adapters.local_documents import LocalDocumentStore
+from bank.core.settings import ApiSettings
 from bank.credit.store import save_link
 from bank.credit.tokens import derive_token, token_digest
 from bank.models import Member, Role
-from bank.settings import ApiSettings
 from tests import factories as f
 from tests.support.temporal import terminate_all
 from tests.workflows.credit_fakes import FakeServices, profile, to_morning
-from workflows import credit_contracts as act
-from workflows.credit_journey import CreditJourneyWorkflow
+from workflows.credit import calls as act
+from workflows.credit.journey import CreditJourneyWorkflow
 
 CAMPAIGN = "PRE2026"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

@@ -28,11 +28,11 @@ from api.deps import get_temporal_client
 from api.main import API_PREFIX, create_app
 from bank.adapters.billers import SimulatedBillers
 from bank.adapters.spi import SimulatedSpi
+from bank.core.settings import ApiSettings
 from bank.ledger import reconcile
 from bank.models import Account, OtpChallenge, OutboundMessage
 from bank.notifications.outbox import unseal
 from bank.payments.config import PaymentSettings
-from bank.settings import ApiSettings
 from tests import factories as f
 from tests.support.temporal import terminate_if_running
 from workflows.movement import MovementWorkflow

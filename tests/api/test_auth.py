@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
+from bank.access.security import verify_password
 from bank.models import AuditEvent, Role, User, UserSession
-from bank.security import verify_password
 from tests import factories as f
 from tests.api.conftest import login
 
@@ -347,8 +347,8 @@ def test_officers_have_no_member_products(client: TestClient, build: Session) ->
 
 
 def test_the_token_digest_is_the_shared_keyed_digest() -> None:
-    from bank.auth import AuthPolicy, _token_digest
-    from bank.security import keyed_digest
+    from bank.access.auth import AuthPolicy, _token_digest
+    from bank.access.security import keyed_digest
 
     policy = AuthPolicy("k" * 40, timedelta(minutes=1), timedelta(hours=1), 5)
 

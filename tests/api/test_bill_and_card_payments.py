@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from bank.adapters.billers import previous_period
+from bank.core.settings import ApiSettings
 from bank.models import Card, CardKind, PaidBill, Posting, ServicePaymentRecord
 from bank.models import Member as MemberRow
-from bank.settings import ApiSettings
 from tests import factories as f
 from tests.api.movement_support import Member, Money, make_member, running_money
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
+from bank.core.settings import ApiSettings
 from bank.credit.deadline import cutoff_text, local
-from bank.settings import ApiSettings
 from tests.api.credit_support import (
     JPEG,
     Api,

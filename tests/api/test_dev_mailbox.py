@@ -12,7 +12,7 @@ from api.routes import dev
 from bank.adapters.email import OutgoingEmail, SmtpMailer
 from bank.adapters.mail_sink import MailboxHandler
 from bank.adapters.sms import SimulatedSms
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 
 
 def client_for(mailbox: Path, *, dev_outbox: bool = True) -> TestClient:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api import errors
 from api.main import create_app
 from api.schemas.common import AccountNumber, MoneyAmount, parse_money
-from bank.settings import ApiSettings
+from bank.core.settings import ApiSettings
 from tests import factories as f
 from tests.api.conftest import login
 
@@ -229,8 +229,8 @@ def test_parse_money_only_ever_raises_its_own_error(value: object) -> None:
 
 
 def test_a_business_refusal_is_a_422_with_its_own_code() -> None:
+    from bank.access.otp_errors import OtpExpired
     from bank.ledger import InsufficientFunds
-    from bank.otp_errors import OtpExpired
 
     app = FastAPI()
     errors.install(app)

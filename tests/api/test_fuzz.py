@@ -21,8 +21,8 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.orm import Session
 
 from api.main import create_app
+from bank.core.settings import ApiSettings
 from bank.models import Base, User
-from bank.settings import ApiSettings
 from tests import factories as f
 from tests.api.conftest import login
 

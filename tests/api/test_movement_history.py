@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
-from bank.settings import ApiSettings
+from bank.core.settings import ApiSettings
 from tests.api.movement_support import Money, make_member, running_money
 from tests.support.histories import MOVEMENT_INTERBANK_REVERSED
 from workflows.movement_types import Status, workflow_id

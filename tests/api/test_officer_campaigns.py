@@ -14,8 +14,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
+from bank.core.settings import ApiSettings
 from bank.models import AuditEvent
-from bank.settings import ApiSettings
 from tests.api.credit_support import (
     CAMPAIGN,
     OFFICER,

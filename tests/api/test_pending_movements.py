@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
 from api.routes.movements import _still_pending
+from bank.core.settings import ApiSettings
 from bank.payments.orders import MovementKind
-from bank.settings import ApiSettings
 from tests.api.movement_support import Member, Money, make_member, running_money
 from workflows.movement_types import MovementState, Status
 

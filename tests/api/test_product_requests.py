@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bank import product_requests as domain
 from bank.models import AuditEvent, ProductRequest, ProductRequestStatus, Role
+from bank.service_desk import product_requests as domain
 from tests import factories as f
 from tests.api.conftest import login
 

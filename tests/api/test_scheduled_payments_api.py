@@ -12,8 +12,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from bank.core.settings import ApiSettings
 from bank.models import PaymentOutcome, ServicePaymentRecord
-from bank.settings import ApiSettings
 from tests.api.movement_support import Member, Money, make_member, running_money
 
 URL = "/api/v1/scheduled-payments"

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
+from bank.core.settings import ApiSettings
 from bank.models import User
-from bank.settings import ApiSettings
 from tests.api.credit_support import (
     JPEG,
     Api,

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.main import create_app
-from bank import migrate
-from bank.db import make_engine
-from bank.settings import ApiSettings
+from bank.core import migrate
+from bank.core.db import make_engine
+from bank.core.settings import ApiSettings
 from tests import factories as f
 from tests.api.conftest import login
 

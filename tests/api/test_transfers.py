@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.testing import WorkflowEnvironment
 
+from bank.core.settings import ApiSettings
 from bank.models import Beneficiary, JournalEntry, OutboundMessage, Posting
 from bank.models import Member as MemberRow
 from bank.payments.config import PaymentSettings
-from bank.settings import ApiSettings
 from tests import factories as f
 from tests.api.movement_support import Member, Money, make_member, running_money
 from workflows.movement_types import Status

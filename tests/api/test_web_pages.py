@@ -31,4 +31,4 @@ def test_assets_are_served_and_unknown_api_paths_stay_json(client: TestClient) -
     missing = client.get("/api/v1/no-such-thing")
     assert missing.status_code == 404
     assert missing.json()["code"] == "RECURSO_NO_ENCONTRADO"
-    assert client.get("/static/../bank/settings.py").status_code == 404
+    assert client.get("/static/../bank/core/settings.py").status_code == 404

@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bank import chart
-from bank import movement_codes as mc
-from bank.ledger import EntryKind, EntryRequest, Leg, PostedEntry, post
+from bank.ledger import EntryKind, EntryRequest, Leg, PostedEntry, chart, post
+from bank.ledger import movement_codes as mc
 from bank.models import Account, AccountStatus, JournalEntry, Posting, ProductType
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bank import amortization
-from bank.money import iva_cents
+from bank.core.money import iva_cents
+from bank.credit import amortization
 from bank.signing.contracts import Charge, CreditDocumentsInput, Party
 from bank.signing.documents import schedule_lines
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bank.amortization import FRENCH, GERMAN, Method, add_months, schedule
+from bank.credit.amortization import FRENCH, GERMAN, Method, add_months, schedule
 
 EC_HOLIDAYS = holidays.country_holidays("EC")
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bank.campaigns import CampaignFileError, read_csv, validate_rows
+from bank.credit.campaigns import CampaignFileError, read_csv, validate_rows
 
 TODAY = date(2026, 3, 2)
 HEADER = "campaign_id,identificacion,monto_maximo,monto_minimo,plazos,tasa,vigencia_hasta"

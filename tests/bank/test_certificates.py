@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bank import chart
-from bank import movement_codes as mc
 from bank.ledger import (
     EntryKind,
     EntryRequest,
     InsufficientFunds,
     Leg,
+    chart,
     place_hold,
     post,
     reconcile,
 )
+from bank.ledger import movement_codes as mc
 from bank.models import ProductType
 from tests.bank.ledger_support import balances, fund, open_account, transfer
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bank import chart
-from bank import movement_codes as mc
+from bank.ledger import chart
+from bank.ledger import movement_codes as mc
 from bank.models import Account, ProductType
 
 

@@ -24,7 +24,7 @@ from bank.adapters.documents import (
 )
 from bank.adapters.local_documents import LocalDocumentStore
 from bank.adapters.s3_documents import S3DocumentStore
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 
 PDF = b"%PDF-1.7\n" + os.urandom(2048) + b"\n%%EOF\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 from bank.payments.identification import IdentificacionInvalida, validate_identification
 from tests import factories as f
 

@@ -6,8 +6,6 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from bank import chart
-from bank import movement_codes as mc
 from bank.ledger import (
     AccountNotActive,
     EntryKind,
@@ -18,9 +16,11 @@ from bank.ledger import (
     Leg,
     UnbalancedEntry,
     UnknownAccount,
+    chart,
     post,
     reconcile,
 )
+from bank.ledger import movement_codes as mc
 from bank.models import Account, AccountStatus, Posting
 from tests.bank.ledger_support import balances, counts, fund, open_account, transfer
 

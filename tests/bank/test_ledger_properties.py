@@ -7,18 +7,18 @@ import uuid
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bank import chart
-from bank import movement_codes as mc
 from bank.ledger import (
     EntryKind,
     EntryRequest,
     InsufficientFunds,
     Leg,
+    chart,
     place_hold,
     post,
     reconcile,
     release_hold,
 )
+from bank.ledger import movement_codes as mc
 from tests.bank.ledger_support import balances, fund, open_account
 
 FEE, IVA = 36, 5

@@ -6,18 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from bank import chart, migrate
-from bank import movement_codes as mc
-from bank.db import make_engine, session_factory
+from bank.core import migrate
+from bank.core.db import make_engine, session_factory
 from bank.ledger import (
     EntryKind,
     EntryRequest,
     InsufficientFunds,
     Leg,
+    chart,
     place_hold,
     post,
     reconcile,
 )
+from bank.ledger import movement_codes as mc
 from tests.bank.ledger_support import balances, fund, open_account, transfer
 
 

@@ -1,10 +1,10 @@
-"""What a member reads of masked data: each rule of bank.masking, with short and empty input."""
+"""What a member reads of masked data: each rule of bank.core.masking, short and empty input."""
 
 from __future__ import annotations
 
 import pytest
 
-from bank import masking
+from bank.core import masking
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bank import migrate, otp
-from bank.db import make_engine, session_factory
+from bank.access import otp
+from bank.core import migrate
+from bank.core.db import make_engine, session_factory
 from bank.models import Channel, MessageStatus
 from bank.notifications import enqueue
 from bank.notifications.mailbox import read_mailbox

@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bank import migrate
-from bank.db import make_engine
+from bank.core import migrate
+from bank.core.db import make_engine
 from bank.models import Base
 
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bank.adapters.mail_sink import start_sink
 from bank.adapters.sms import SimulatedSms
+from bank.core.settings import CoreSettings
 from bank.models import Channel, MessageStatus, OutboundMessage
 from bank.notifications import Dispatcher, RetryPolicy, enqueue
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.notifications.outbox import REDACTED, unseal
-from bank.settings import CoreSettings
 from tests.bank.messaging_support import SECRET, Clock, dispatcher
 from tests.support.net import free_port
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bank import otp
+from bank.access import otp
 from bank.models import AuditEvent, Base, OtpChallenge, OtpStatus
 from bank.notifications.mailbox import read_mailbox
 from tests.bank.messaging_support import SECRET, Clock, add_member, dispatcher

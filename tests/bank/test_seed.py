@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum import luhn
 from stdnum.ec import ci
 
-from bank import migrate
-from bank.db import make_engine
+from bank.access.security import keyed_digest, verify_password
+from bank.core import migrate
+from bank.core.db import make_engine
+from bank.core.settings import ROOT
+from bank.demo.seed import DEMO_LOGINS, demo_pan, seed
 from bank.ledger import reconcile
 from bank.models import (
     Account,
@@ -35,9 +38,6 @@ from bank.models import (
 )
 from bank.payments.beneficiaries import search_beneficiaries
 from bank.payments.registrations import list_services
-from bank.security import keyed_digest, verify_password
-from bank.seed import DEMO_LOGINS, demo_pan, seed
-from bank.settings import ROOT
 
 TODAY = date(2025, 1, 20)
 KEY = "test-secret-key-0123456789-0123456789"
@@ -200,7 +200,7 @@ def test_python_m_bank_seed_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'app.db'}"
     migrate.upgrade(url)
     env = os.environ | {"COOP_DATABASE_URL": url}
-    command = [sys.executable, "-m", "bank.seed"]
+    command = [sys.executable, "-m", "bank.demo.seed"]
     first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     for username, password, _ in DEMO_LOGINS:

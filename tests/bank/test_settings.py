@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bank import settings_doc
-from bank.settings import ROOT, CoreSettings
+from bank.core import settings_doc
+from bank.core.settings import ROOT, CoreSettings
 
 
 def test_configuration_doc_is_current() -> None:
     committed = (ROOT / "docs" / "configuration.md").read_text()
     assert committed == settings_doc.render(), (
-        "run: python -m bank.settings_doc > docs/configuration.md"
+        "run: python -m bank.core.settings_doc > docs/configuration.md"
     )
 
 

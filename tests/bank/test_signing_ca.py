@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from bank.settings import CoreSettings
+from bank.core.settings import CoreSettings
 from bank.signing.ca import (
     CA_CERT_FILE,
     CA_KEY_FILE,

@@ -11,7 +11,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from bank.money import format_usd
+from bank.core.money import format_usd
 from bank.signing.contracts import SEAL_FIELD, DocumentKind
 from bank.signing.documents import InvalidDocumentsInput, render_credit_documents
 from bank.signing.words import amount_in_words, integer_in_words

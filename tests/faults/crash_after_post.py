@@ -19,9 +19,9 @@ from temporalio.worker import Worker
 from activities.movements import MovementActivities
 from bank.adapters.billers import SimulatedBillers
 from bank.adapters.spi import SimulatedSpi
-from bank.db import make_engine, session_factory
+from bank.core.db import make_engine, session_factory
+from bank.core.temporal import DATA_CONVERTER
 from bank.payments.config import PaymentSettings
-from bank.temporal import DATA_CONVERTER
 from workflows.movement import MovementWorkflow
 from workflows.movement_types import EXECUTE, Executed, ExecuteInput
 

@@ -18,9 +18,9 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from bank.temporal import DATA_CONVERTER
+from bank.core.temporal import DATA_CONVERTER
 from tests.support import histories as h
-from workflows.credit_journey import CreditJourneyWorkflow
+from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.enrollment import EnrollmentWorkflow
 from workflows.movement import MovementWorkflow
 from workflows.scheduled_payment import ScheduledPaymentRunWorkflow

@@ -20,7 +20,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from bank.temporal import DATA_CONVERTER, ensure_search_attributes, installed_binary
+from bank.core.temporal import DATA_CONVERTER, ensure_search_attributes, installed_binary
 from workflows.search_attributes import ALL_KEYS
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, ViewportSize
 
-from bank.settings import VAR
+from bank.core.settings import VAR
 
 ARTIFACTS = VAR / "test-artifacts" / "screenshots"
 PHONE: ViewportSize = {"width": 360, "height": 780}

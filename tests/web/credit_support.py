@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import numpy as np
 
-from bank.db import make_engine, session_factory
+from bank.core.db import make_engine, session_factory
+from bank.demo.data import DEMO_RUBROS, OFFICER_PASSWORD, OFFICER_USERNAME
 from bank.models import CivilStatus
-from bank.seed_data import DEMO_RUBROS, OFFICER_PASSWORD, OFFICER_USERNAME
 from tests import factories as f
 from tests.bank import kyc_support as fx
 from tests.web.camera import write_y4m

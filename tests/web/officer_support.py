@@ -35,13 +35,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from bank.adapters.local_documents import LocalDocumentStore
-from bank.settings import ApiSettings
+from bank.core.settings import ApiSettings
 from tests.api.credit_support import Api, ApiFakes, build_app
 from tests.support.net import free_port
 from tests.support.temporal import terminate_all
 from tests.web.browser import ARTIFACTS
 from tests.workflows.credit_fakes import profile
-from workflows.credit_journey import CreditJourneyWorkflow
+from workflows.credit.journey import CreditJourneyWorkflow
 
 T = TypeVar("T")
 SCENARIO_TIMEOUT = 600.0

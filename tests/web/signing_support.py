@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bank.seed_data import OFFICER_PASSWORD, OFFICER_USERNAME, demo_campaign
+from bank.demo.data import OFFICER_PASSWORD, OFFICER_USERNAME, demo_campaign
 from tests.bank.kyc_support import blank_card, id_card, jpeg, pdf_pages
 from tests.web.stack import Stack
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bank.settings import ROOT
+from bank.core.settings import ROOT
 from tests.postgres import throwaway_database
 from tests.support.net import free_port
 

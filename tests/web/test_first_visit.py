@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
-from bank.db import make_engine, session_factory
+from bank.core.db import make_engine, session_factory
 from tests import factories as f
 from tests.web.browser import assert_accessible, shot
 from tests.web.conftest import login

@@ -18,7 +18,7 @@ from playwright.async_api import expect as async_expect
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
-from bank.settings import ApiSettings
+from bank.core.settings import ApiSettings
 from tests import factories as f
 from tests.api.credit_support import OFFICER, offered, send_request
 from tests.support.temporal import time_skipping_server as time_skipping

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from bank.amortization import add_months
+from bank.credit.amortization import add_months
 from tests.web.browser import PHONE, assert_accessible, fits_phone_width, shot
 from tests.web.conftest import login
 from tests.web.service_payments_support import GUAYAQUIL, call, pay_bill, session_token, usd

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from bank.db import make_engine, session_factory
+from bank.core.db import make_engine, session_factory
 from tests import factories as f
 from tests.web.browser import PHONE, assert_accessible, fits_phone_width, shot
 from tests.web.conftest import login

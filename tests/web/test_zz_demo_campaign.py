@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from bank.seed_data import DEMO_CAMPAIGN_ID
+from bank.demo.data import DEMO_CAMPAIGN_ID
 from tests.web.conftest import login
 from tests.web.stack import Stack
 from workers.demo_campaign import load_demo_campaign

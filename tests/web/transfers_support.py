@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bank.db import make_engine, session_factory
+from bank.core.db import make_engine, session_factory
+from bank.demo.data import MEMBERS
 from bank.models import Account, AccountStatus, Member, ProductType
-from bank.seed_data import MEMBERS
 from tests.web.service_payments_support import call
 from tests.web.stack import Stack
 

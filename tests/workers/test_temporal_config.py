@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from temporalio.service import TLSConfig
 
-from bank.settings import CoreSettings, RunSettings
-from bank.temporal import TemporalConfigError, resolve_connection, search_attribute_definitions
+from bank.core.settings import CoreSettings, RunSettings
+from bank.core.temporal import TemporalConfigError, resolve_connection, search_attribute_definitions
 from workers.devserver import DevServerConfigError, dev_server_command
 from workflows.search_attributes import ALL_KEYS
 

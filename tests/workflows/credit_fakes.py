@@ -21,9 +21,8 @@ from bank.kyc import contracts as kyc
 from bank.kyc.reasons import reject
 from bank.signing import contracts as sign
 from tests.support.temporal import terminate_if_running
-from workflows import credit_contracts as act
-from workflows.credit_journey import CreditJourneyWorkflow
-from workflows.credit_types import (
+from workflows.credit import calls as act
+from workflows.credit.contract import (
     AcceptRequest,
     CreditJourneyState,
     CreditOffer,
@@ -35,6 +34,7 @@ from workflows.credit_types import (
     StepResult,
     TermsRequest,
 )
+from workflows.credit.journey import CreditJourneyWorkflow
 
 SECRET = "test-credit-secret-0123456789-abcdefghijklmnop"
 CODIGO = "V1234V5678"

@@ -39,12 +39,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from bank.adapters.billers import SimulatedBillers
-from bank.db import session_factory
+from bank.core.db import session_factory
+from bank.core.settings import WorkerSettings
 from bank.models import Account, Member, ServicePaymentRecord
 from bank.notifications import Dispatcher
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.payments.authorisations import record_authorisation
-from bank.settings import WorkerSettings
 from tests.api.movement_support import make_member
 from tests.bank.messaging_support import SECRET
 from tests.factories import monthly_authorisation

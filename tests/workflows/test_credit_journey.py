@@ -22,14 +22,14 @@ from tests.workflows.credit_fakes import (
     sign_up_to_otp,
     to_morning,
 )
-from workflows.credit_journey import CreditJourneyWorkflow as WF
-from workflows.credit_types import (
+from workflows.credit.contract import (
     ERR_AMOUNT,
     AcceptRequest,
     OfficerAction,
     SimulationRequest,
     Status,
 )
+from workflows.credit.journey import CreditJourneyWorkflow as WF
 from workflows.search_attributes import AMOUNT_REQUESTED, CREDIT_STATUS, SIGNING_DEADLINE
 
 

@@ -24,14 +24,14 @@ from temporalio.testing import WorkflowEnvironment
 
 from bank.adapters.local_documents import LocalDocumentStore
 from bank.adapters.registro_civil import simulated_codigo_dactilar
+from bank.core.db import session_factory
+from bank.core.settings import WorkerSettings
 from bank.credit import store
 from bank.credit.deadline import GUAYAQUIL
-from bank.db import session_factory
 from bank.ledger.reconcile import reconcile
 from bank.models import Account, Installment, Loan, OutboundMessage
 from bank.notifications import Dispatcher
 from bank.notifications.outbox import unseal
-from bank.settings import WorkerSettings
 from bank.signing.ca import CertificateAuthority, load_or_create_ca
 from bank.signing.pades import validate_pdf
 from tests import factories
@@ -39,8 +39,7 @@ from tests.bank import kyc_support as fx
 from tests.support.temporal import terminate_if_running
 from tests.workflows.credit_fakes import finished, offer, to_morning
 from workers.main import Components, general_activities, kyc_activities, workers
-from workflows.credit_journey import CreditJourneyWorkflow as WF
-from workflows.credit_types import (
+from workflows.credit.contract import (
     AcceptRequest,
     CreditJourneyState,
     DocumentUpload,
@@ -51,6 +50,7 @@ from workflows.credit_types import (
     Status,
     TermsRequest,
 )
+from workflows.credit.journey import CreditJourneyWorkflow as WF
 
 SECRET = "e2e-credit-secret-0123456789-abcdefghijklmnopqrs"
 AMOUNT, TERM = 750_000, 24

@@ -21,8 +21,7 @@ from tests.workflows.credit_fakes import (
     sign_up_to_otp,
     to_morning,
 )
-from workflows.credit_journey import CreditJourneyWorkflow as WF
-from workflows.credit_types import (
+from workflows.credit.contract import (
     ERR_HASHES,
     FaceRequest,
     IdentityRequest,
@@ -31,6 +30,7 @@ from workflows.credit_types import (
     Step,
     TermsRequest,
 )
+from workflows.credit.journey import CreditJourneyWorkflow as WF
 
 HISTORY = CREDIT_JOURNEY_SPOUSE  # replayed by tests/replay/
 HAPPY_ID = CREDIT_JOURNEY_SPOUSE_ID

@@ -11,7 +11,7 @@ from bank.signing.contracts import (
     SignatoryRole,
     SignatureReport,
 )
-from workflows.credit_verification import signature_problems
+from workflows.credit.signature_check import signature_problems
 
 MEMBER, SPOUSE = "1720364189", "1715982649"
 SIGNERS = {SignatoryRole.MEMBER: MEMBER, SignatoryRole.SPOUSE: SPOUSE}

@@ -12,7 +12,7 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from bank.security import temporary_password
+from bank.access.security import temporary_password
 from tests.support.histories import ENROLLMENT_HAPPY
 from workflows.enrollment import (
     FIND_MEMBER,

@@ -19,9 +19,9 @@ import api.routes.enrollment as enrollment_routes
 from activities.enrollment import EnrollmentActivities
 from api.deps import get_temporal_client
 from api.main import create_app
+from bank.core.settings import ApiSettings
 from bank.models import CivilStatus, IdentificationType, Member, OutboundMessage, User
 from bank.notifications.outbox import unseal
-from bank.settings import ApiSettings
 from workflows.enrollment import EnrollmentWorkflow
 
 SECRET = "e2e-enrollment-secret-0123456789-abcdefghijklmnopq"

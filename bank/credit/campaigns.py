@@ -4,7 +4,7 @@ An officer loads a campaign as a CSV file or a JSON list; every row is checked h
 each problem is reported with the row number and a Spanish reason, so a file is either
 entirely valid or refused whole (nothing is started from a file with a bad row). The
 member's identification is resolved to a member id by the caller (a database read), which
-then builds the workflow input (``workflows.credit_types.CreditOffer``).
+then builds the workflow input (``workflows.credit.contract.CreditOffer``).
 
 CSV columns (header row required, comma separated, UTF-8 with or without BOM):
 ``campaign_id, identificacion, monto_maximo, monto_minimo, plazos, tasa, vigencia_hasta``

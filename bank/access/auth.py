@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bank.auth_types import (
+from bank.access.auth_types import (
     AuthError,
     AuthPolicy,
     InvalidCredentials,
@@ -33,14 +33,14 @@ from bank.auth_types import (
     UserLocked,
     WrongCurrentPassword,
 )
-from bank.models import AuditEvent, Member, Role, User, UserSession
-from bank.security import (
+from bank.access.security import (
     hash_password,
     needs_rehash,
     random_token,
     same_digest,
     verify_password,
 )
+from bank.models import AuditEvent, Member, Role, User, UserSession
 
 __all__ = [
     "SESSION_COLUMNS",

@@ -1,6 +1,6 @@
 """The demo data's content: members, products and the ledger history, relative to an anchor day.
 
-:mod:`bank.seed` writes it. Everything here is plain data (plus small builders for the usual
+:mod:`bank.demo.seed` writes it. Everything here is plain data (plus small builders for the usual
 entry shapes), so ``docs/demo-data.md`` can be checked against one file. Dates are offsets
 from the *anchor*: the day the database was first seeded.
 """
@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bank import chart
-from bank import movement_codes as mc
-from bank.amortization import FRENCH, DayCount, Method
-from bank.ledger import EntryKind
+from bank.core.money import iva_cents
+from bank.credit.amortization import FRENCH, DayCount, Method
+from bank.ledger import EntryKind, chart
+from bank.ledger import movement_codes as mc
 from bank.models import CivilStatus
-from bank.money import iva_cents
 
 TRANSFER_FEE_CENTS = 36
 """The manual's "COMISIÓN TRANSFERENCIA PAGO DIRECTO" and SPI cost: $0.36 (+ $0.05 IVA)."""
@@ -152,7 +151,7 @@ OFFICER_PASSWORD = "Oficial2025"
 
 @dataclass(frozen=True)
 class DemoLoan:
-    """The manual's loan; its table comes from :func:`bank.amortization.schedule`."""
+    """The manual's loan; its table comes from :func:`bank.credit.amortization.schedule`."""
 
     number: str = "0118958000"
     product_name: str = "CONSUMO PRIORITARIO ROL DE PAGOS"

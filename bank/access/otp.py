@@ -30,10 +30,7 @@ import pyotp
 from sqlalchemy import Connection, CursorResult, Update, update
 from sqlalchemy.orm import Session
 
-from bank.masking import mask_otp_mobile
-from bank.models import AuditEvent, Channel, Member, OtpChallenge, OtpStatus, utcnow
-from bank.notifications.outbox import default_secret_key, enqueue
-from bank.otp_errors import (
+from bank.access.otp_errors import (
     STATUS_ERRORS,
     OtpAlreadyUsed,
     OtpError,
@@ -45,7 +42,10 @@ from bank.otp_errors import (
     OtpNotFound,
     OtpVoided,
 )
-from bank.security import keyed_digest, same_digest
+from bank.access.security import keyed_digest, same_digest
+from bank.core.masking import mask_otp_mobile
+from bank.models import AuditEvent, Channel, Member, OtpChallenge, OtpStatus, utcnow
+from bank.notifications.outbox import default_secret_key, enqueue
 
 DEFAULT_TTL = timedelta(minutes=5)
 MAX_TTL = timedelta(minutes=10)

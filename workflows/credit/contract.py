@@ -1,7 +1,7 @@
 """The contract of the preapproved credit journey: input, Updates, Query, statuses.
 
 The API imports this module (never ``activities``); the workflow is
-:class:`workflows.credit_journey.CreditJourneyWorkflow`, ID ``credit-<campaign>-<member>``.
+:class:`workflows.credit.journey.CreditJourneyWorkflow`, ID ``credit-<campaign>-<member>``.
 Money is integer cents; rates are Decimal strings (fractions: ``"0.1583"`` is 15.83%).
 
 Update rejections (validators, or a handler finding the state changed meanwhile) are
@@ -14,6 +14,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from temporalio.exceptions import ApplicationError
 
 from bank.credit.charges import ChargeBasis, ChargeRule, ChargeTiming, Rubro
 from bank.credit.requirements import DEFAULT_UTILITY_BILL_MONTHS, DocumentKind, Requirements
@@ -401,3 +403,8 @@ class CreditJourneyState:
     loan_number: str | None = None
     net_amount_cents: int | None = None
     audit: tuple[AuditRecord, ...] = field(default=())
+
+
+def reject(code: str, message: str) -> ApplicationError:
+    """A refused Update: a stable code (the error's type) and a Spanish message."""
+    return ApplicationError(message, type=code, non_retryable=True)

@@ -29,7 +29,7 @@ from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
-from bank.settings import ROOT, CoreSettings
+from bank.core.settings import ROOT, CoreSettings
 
 log = logging.getLogger(__name__)
 

@@ -1,56 +1,55 @@
-"""The signing Updates of each signatory and the officers' Updates of the credit journey.
+"""Each signatory's steps on their link (manual §8 Pasos 8-11), one Update each.
 
-Order per signatory (manual §8 Pasos 8-11): identity (cédula + código dactilar against the
-Registro Civil, 5 tries), face (match + blink, 3 tries), terms (the documents' SHA-256s;
-sends an OTP bound to them), OTP (5 wrong codes lock). The signature is applied right
-after the right code. Too many failures lock that signatory until an officer regenerates.
-After the seal every signature is validated before any money moves.
+Order: identity (cédula + código dactilar against the Registro Civil, 5 tries), face (match +
+blink, 3 tries), terms (the documents' SHA-256s; sends an OTP bound to them), OTP (5 wrong
+codes lock). The signature is applied right after the right code; too many failures lock
+that signatory until an officer regenerates. Deterministic; no I/O.
 """
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from bank.kyc import contracts as kyc
     from bank.signing import contracts as sign
-    from workflows import credit_contracts as act
-    from workflows.credit_signing import (
-        SIGNING_ROLES,
-        STEP_NAMES,
-        SignatoryProgress,
-        check_link,
-        reasons_of,
-        reject,
-    )
-    from workflows.credit_signing_steps import ANSWER_WAIT, REGENERABLE, SETTLED, SigningSteps
-    from workflows.credit_types import (
-        ERR_AFTER_CUTOFF,
+    from workflows.credit import calls as act
+    from workflows.credit.contract import (
         ERR_CODE,
         ERR_HASHES,
-        ERR_OFFICER,
-        ERR_STATE,
         TERMINAL,
-        CreditJourneyState,
         FaceRequest,
         IdentityRequest,
-        OfficerAction,
         OtpRequest,
         Reason,
         Status,
         Step,
         StepResult,
         TermsRequest,
+        reject,
     )
-    from workflows.credit_verification import signature_problems
+    from workflows.credit.signatories import (
+        SIGNING_ROLES,
+        STEP_NAMES,
+        SignatoryProgress,
+        check_link,
+        reasons_of,
+    )
+
+from workflows.credit.signing import SigningPhase
+
+ANSWER_WAIT = timedelta(seconds=20)
+"""How long the last signature's answer waits for the disbursement before replying."""
+SETTLED = TERMINAL | {Status.SIGNATURE_INVALID}
+"""Where the disbursement can end: what the last signature's answer waits for."""
 
 
-class SigningUpdates(SigningSteps):
-    """Signing and officer Updates (see the module docstring)."""
+class SignatoryUpdates(SigningPhase):
+    """Each signatory's Updates on their own link (see the module docstring)."""
 
     @workflow.update
     async def verify_identity(self, request: IdentityRequest) -> StepResult:
@@ -167,38 +166,6 @@ class SigningUpdates(SigningSteps):
         if not (request.code.isdigit() and len(request.code) == 6):
             raise reject(ERR_CODE, "El código debe tener 6 dígitos.")
 
-    # ---- officers ------------------------------------------------------------------------
-
-    @workflow.update
-    async def regenerate(self, action: OfficerAction) -> CreditJourneyState:
-        """New documents, new links, a new 19:00 deadline; every signatory starts over."""
-        async with self._step():
-            deadline = self._check_regenerate(action)
-            self._audit(action.officer, "regeneracion.solicitada", action.reason)
-            self._reason = None  # the new generation starts clean
-            await self._send_for_signing(self._generation + 1, deadline, action.officer)
-            return self.state()
-
-    @regenerate.validator
-    def _validate_regenerate(self, action: OfficerAction) -> None:
-        self._check_regenerate(action)
-
-    @workflow.update
-    async def cancel(self, action: OfficerAction) -> CreditJourneyState:
-        """End the journey (any status before the disbursement starts)."""
-        async with self._step():
-            self._check_cancel(action)
-            self._reason = action.reason
-            self._audit(action.officer, "cancelado", action.reason)
-            self._set_status(Status.CANCELLED)
-            return self.state()
-
-    @cancel.validator
-    def _validate_cancel(self, action: OfficerAction) -> None:
-        self._check_cancel(action)
-
-    # ---- helpers -------------------------------------------------------------------------
-
     def _check_signing(self, role: str, token: str, step: Step) -> SignatoryProgress:
         self._signing_open()
         return check_link(self._signatories, role, token, step)
@@ -245,78 +212,15 @@ class SigningUpdates(SigningSteps):
         self._current, signer.signed_at = signed, workflow.now()
         self._audit(signer.role, "firmado", f"generación {self._generation}")
 
-    def _check_regenerate(self, action: OfficerAction) -> datetime:
-        self._check_officer(action)
-        if self._status not in REGENERABLE:
-            raise reject(ERR_STATE, "Solo se regeneran solicitudes pendientes de firma.")
-        deadline = self._signing_deadline()
-        if deadline is None:
-            hora = self._cutoff_text()
-            raise reject(ERR_AFTER_CUTOFF, f"Después de las {hora} regenera la solicitud mañana.")
-        return deadline
-
-    def _check_cancel(self, action: OfficerAction) -> None:
-        self._check_officer(action)
-        if self._status in TERMINAL or self._status is Status.DISBURSING:
-            raise reject(ERR_STATE, "La solicitud ya no se puede cancelar.")
-
-    @staticmethod
-    def _check_officer(action: OfficerAction) -> None:
-        if not action.officer.strip() or not action.reason.strip():
-            raise reject(ERR_OFFICER, "Indica el oficial y el motivo.")
-
-    async def _seal(self) -> None:
-        sealed = await self._call(
-            sign.SEAL_DOCUMENTS,
-            sign.SealInput(workflow.info().workflow_id, self._generation, "sello", self._current),
-            list[sign.DocumentRef],
-            cpu=True,
-            retry=act.PATIENT,
-        )
-        self._current = sealed
-
-    async def _signatures_verified(self) -> bool:
-        """Validate the sealed documents; on any problem wait for an officer, disburse nothing.
-
-        Returns:
-            True when every document carries one valid signature per signatory and the seal.
-        """
-        try:
-            validations = await self._call(
-                sign.VALIDATE_DOCUMENTS,
-                sign.ValidateInput(self._current),
-                list[sign.DocumentValidation],
-                cpu=True,
-                retry=act.PATIENT,
-                timeout=act.LONG,
-            )
-            signers = {SIGNING_ROLES[s.role]: s.identification for s in self._signatories.values()}
-            problems = signature_problems(self._current, validations, signers)
-        except ActivityError as err:  # a document changed or vanished in the store
-            problems = [str(err.cause or err)]
-        if not problems:
-            self._audit("sistema", "firmas.validadas", f"generación {self._generation}")
-            return True
-        self._reason = "; ".join(problems)
-        self._audit("sistema", "firmas.invalidas", self._reason)
-        self._set_status(Status.SIGNATURE_INVALID)
-        return False
-
-    async def _send_signed_documents(self) -> None:
-        recipients = tuple(
-            act.LinkRecipient(s.role, s.member_id, s.first_names, s.email)
-            for s in self._signatories.values()
-        )
-        await self._call(
-            act.SEND_SIGNED_DOCUMENTS,
-            act.SignedDocumentsInput(
-                workflow.info().workflow_id,
-                self._generation,
-                self._loan_number or "",
-                self._net_cents or 0,
-                recipients,
-                tuple(self._current),
-            ),
-            int,
-            retry=act.PATIENT,
+    def _result(
+        self, signer: SignatoryProgress, step: Step, passed: bool, **extra: Any
+    ) -> StepResult:
+        return StepResult(
+            role=signer.role,
+            step=step,
+            passed=passed,
+            next_step=signer.next_step(),
+            attempts_left=signer.attempts_left(step),
+            status=self._status,
+            **extra,
         )

@@ -6,7 +6,7 @@ answer ``{"code": error.code, "message": error.message}`` as they are.
 
 from __future__ import annotations
 
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 from bank.models import OtpStatus
 
 

@@ -1,6 +1,6 @@
 """The check between the seal and the disbursement: are the sealed documents' signatures right?
 
-Plain deterministic Python used by :mod:`workflows.credit_signing_updates` on the reports of
+Plain deterministic Python used by :mod:`workflows.credit.signatory_updates` on the reports of
 ``signing.validate_documents``. No I/O.
 """
 

@@ -1,6 +1,6 @@
 """Per-signatory progress of the credit journey's e-signature (manual §8 Pasos 8-11).
 
-Plain deterministic Python used by :mod:`workflows.credit_journey`: the order of the steps,
+Plain deterministic Python used by :mod:`workflows.credit.journey`: the order of the steps,
 the attempt counters and the checks its Update validators run. No I/O.
 """
 
@@ -10,12 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from temporalio.exceptions import ApplicationError
-
 from bank.credit.requirements import MemberProfile, SpouseProfile
 from bank.credit.tokens import same_token
 from bank.signing.contracts import SignatoryRole
-from workflows.credit_types import (
+from workflows.credit.contract import (
     MAX_FACE_ATTEMPTS,
     MAX_IDENTITY_ATTEMPTS,
     MAX_OTP_ATTEMPTS,
@@ -23,16 +21,12 @@ from workflows.credit_types import (
     Role,
     SignatoryView,
     Step,
+    reject,
 )
 
 SIGNING_ROLES = {Role.MEMBER: SignatoryRole.MEMBER, Role.SPOUSE: SignatoryRole.SPOUSE}
 """Our roles and the signing service's (which names the PDF signature fields)."""
 STEP_NAMES = {Role.MEMBER: "firma-socio", Role.SPOUSE: "firma-conyuge"}
-
-
-def reject(code: str, message: str) -> ApplicationError:
-    """A refused Update: a stable code (the error's type) and a Spanish message."""
-    return ApplicationError(message, type=code, non_retryable=True)
 
 
 @dataclass

@@ -7,7 +7,7 @@ a second one is refused with ``SOLICITUD_EN_CURSO`` (the partial unique index
 ``uq_product_requests_open`` holds the rule even for two requests sent at once).
 
 Plain functions over a synchronous ``Session``; they flush but never commit (the caller owns
-the transaction). Refusals are :class:`~bank.errors.DomainError` subclasses whose
+the transaction). Refusals are :class:`~bank.core.errors.DomainError` subclasses whose
 ``status_code`` tells the API how to answer.
 """
 
@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bank.errors import DomainError
+from bank.core.errors import DomainError
 from bank.models import (
     ContactChannel,
     Member,

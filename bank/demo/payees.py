@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bank import seed_data as data
+from bank.demo import data
 from bank.models import Beneficiary, BeneficiaryService, Member
 from bank.payments.beneficiaries import BeneficiaryData, save_beneficiary
 from bank.payments.registrations import list_services, register_service

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bank.access.security import hash_password, temporary_password
 from bank.models import (
     AuditEvent,
     Channel,
@@ -29,7 +30,6 @@ from bank.models import (
     UserSession,
 )
 from bank.notifications import enqueue
-from bank.security import hash_password, temporary_password
 
 OPERATION = "ENROLLMENT"
 CODES_PER_HOUR = 3

@@ -1,4 +1,4 @@
-"""Errors and value types of authentication (re-exported by :mod:`bank.auth`)."""
+"""Errors and value types of authentication (re-exported by :mod:`bank.access.auth`)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bank.core.settings import ApiSettings
 from bank.models import Role
-from bank.settings import ApiSettings
 
 
 class AuthError(Exception):

@@ -1,11 +1,11 @@
 """Demo data for the embedded run: members mirroring the manual, their products and history.
 
-Run ``python -m bank.seed`` against ``COOP_DATABASE_URL`` (already migrated), or call
+Run ``python -m bank.demo.seed`` against ``COOP_DATABASE_URL`` (already migrated), or call
 :func:`seed`. Idempotent: rows are looked up by natural keys (cédula, username, account, loan,
 investment and card numbers) and ledger entries and holds carry stable idempotency keys, so a
 second run changes nothing. Dates are relative to the *anchor*, the day the database was
 first seeded (kept in the audit trail), so a run on a later day replays the same entries
-instead of conflicting with them. The content lives in :mod:`bank.seed_data`; what each
+instead of conflicting with them. The content lives in :mod:`bank.demo.data`; what each
 member demonstrates is in ``docs/demo-data.md``.
 """
 
@@ -24,11 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from stdnum import luhn
 from stdnum.ec import ci
 
-from bank import seed_data as data
-from bank.amortization import is_business_day, schedule
-from bank.chart import ensure_chart
-from bank.db import make_engine, session_factory, transaction
+from bank.access.security import hash_password, keyed_digest
+from bank.core.db import make_engine, session_factory, transaction
+from bank.core.settings import CoreSettings
+from bank.credit.amortization import is_business_day, schedule
+from bank.demo import data
+from bank.demo.payees import seed_payees
 from bank.ledger import EntryRequest, Leg, business_today, place_hold, post
+from bank.ledger.chart import ensure_chart
 from bank.models import (
     Account,
     AccountStatus,
@@ -49,9 +52,6 @@ from bank.models import (
     Role,
     User,
 )
-from bank.security import hash_password, keyed_digest
-from bank.seed_payees import seed_payees
-from bank.settings import CoreSettings
 
 ANCHOR_ACTION = "DEMO_DATA_SEEDED"
 HOLD_KEY = "seed:gabriel:retencion-tarjeta-debito"

@@ -8,7 +8,7 @@ from bank.credit.charges import ChargeTiming
 from bank.credit.requirements import MemberProfile
 from bank.credit.simulation import Simulation, Summary
 from bank.signing.contracts import Charge, CreditDocumentsInput, Party, ScheduleLine
-from workflows.credit_types import CreditOffer
+from workflows.credit.contract import CreditOffer
 
 
 def _party(name: str, identification: str, email: str | None, address: str = "") -> Party:

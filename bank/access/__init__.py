@@ -1,0 +1,1 @@
+"""Access to Cooprogreso en Línea: enrollment, login and sessions, passwords, one-time codes."""
