@@ -21,7 +21,7 @@ from bank.access import enrollment as core
 from bank.access import otp
 from bank.core.db import transaction
 from bank.models import IdentificationType, OtpChallenge, OtpStatus, utcnow
-from workflows.enrollment import (
+from workflows.enrollment.contract import (
     FIND_MEMBER,
     ISSUE_CREDENTIALS,
     REFUSED,

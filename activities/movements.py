@@ -39,7 +39,7 @@ from bank.payments.config import PaymentRules
 from bank.payments.errors import MovementRefused
 from bank.payments.orders import SPI_KINDS, MovementKind
 from bank.payments.prepare import build_preview
-from workflows.movement_types import (
+from workflows.movement.contract import (
     BILLER_PAY,
     EXECUTE,
     PREPARE,

@@ -15,7 +15,7 @@ from bank.core.db import transaction
 from bank.models import utcnow
 from bank.payments.automatic import run_scheduled_payment
 from bank.payments.config import PaymentRules
-from workflows.scheduled_payment import RUN, RunAnswer, RunRequest
+from workflows.scheduled_payment.contract import RUN, RunAnswer, RunRequest
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,7 @@ from api.schemas.common import ERROR_RESPONSES, ErrorBody
 from api.schemas.movements import MovimientoOut, movimiento
 from bank.models import Account
 from bank.payments.orders import Order
-from workflows.movement import MovementWorkflow
-from workflows.movement_types import (
+from workflows.movement.contract import (
     CONFLICT,
     IDEMPOTENCY_KEY,
     MovementInput,
@@ -40,6 +39,7 @@ from workflows.movement_types import (
     Status,
     workflow_id,
 )
+from workflows.movement.workflow import MovementWorkflow
 
 log = logging.getLogger(__name__)
 

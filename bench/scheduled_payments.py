@@ -50,13 +50,10 @@ from bench.ledger import database
 from tests.api.movement_support import make_member
 from tests.factories import monthly_authorisation
 from workers.devserver import dynamic_config_args
-from workflows.movement import MovementWorkflow
-from workflows.scheduled_payment import (
-    SCHEDULE_ID_PREFIX,
-    ScheduledPaymentRunWorkflow,
-    schedule_id,
-)
-from workflows.schedules import schedule
+from workflows.movement.workflow import MovementWorkflow
+from workflows.scheduled_payment.contract import SCHEDULE_ID_PREFIX, schedule_id
+from workflows.scheduled_payment.schedules import schedule
+from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 from workflows.search_attributes import ALL_KEYS
 
 CONCURRENCY = 16

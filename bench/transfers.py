@@ -39,7 +39,7 @@ from bank.payments.orders import Destination, MovementKind, Preview
 from bench.ledger import database
 from tests import factories as f
 from tests.api.movement_support import Member, Money, make_member
-from workflows.movement import MovementWorkflow
+from workflows.movement.workflow import MovementWorkflow
 from workflows.search_attributes import ALL_KEYS
 
 SECRET = "bench-transfers-secret-0123456789-abcdefghij"

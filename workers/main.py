@@ -50,9 +50,9 @@ from bank.notifications import Dispatcher
 from bank.payments.config import PaymentSettings
 from bank.signing.ca import ca_from_settings
 from workflows.credit.journey import CreditJourneyWorkflow
-from workflows.enrollment import EnrollmentWorkflow
-from workflows.movement import MovementWorkflow
-from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
+from workflows.enrollment.workflow import EnrollmentWorkflow
+from workflows.movement.workflow import MovementWorkflow
+from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 
 log = logging.getLogger("workers.main")
 

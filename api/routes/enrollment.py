@@ -2,7 +2,7 @@
 
 Neither answer reveals whether an identification belongs to a member: the start always says
 "if your data is registered you will receive a code", and a non-member's enrollment counts
-wrong codes and expires exactly like a member's (see ``workflows/enrollment.py``).
+wrong codes and expires exactly like a member's (see ``workflows/enrollment/workflow.py``).
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from api.schemas.enrollment import (
     Estado,
 )
 from bank.core.settings import CoreSettings
-from workflows.enrollment import (
+from workflows.enrollment.contract import (
     CODE_PATTERN,
     CodeOutcome,
     CodeSubmission,
     EnrollmentInput,
-    EnrollmentWorkflow,
     Outcome,
     workflow_id,
 )
+from workflows.enrollment.workflow import EnrollmentWorkflow
 
 router = APIRouter(prefix="/enrollment", tags=["Afiliación"])
 

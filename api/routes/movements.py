@@ -17,14 +17,14 @@ from api.deps import CurrentMember, Now, TemporalClient, app_state
 from api.errors import ApiError
 from api.movements_service import RESPONSES, answer, current_state, not_found
 from api.schemas.movements import ConfirmacionIn, MovimientoOut, movimiento
-from workflows.movement import MovementWorkflow
-from workflows.movement_types import (
+from workflows.movement.contract import (
     IDEMPOTENCY_KEY,
     Confirmation,
     MovementState,
     Status,
     workflow_id,
 )
+from workflows.movement.workflow import MovementWorkflow
 
 router = APIRouter(prefix="/movements", tags=["Transferencias y pagos"])
 

@@ -1,7 +1,7 @@
 """Pagos Programados: authorise (terms + OTP), list, pause, resume, cancel.
 
 Each authorisation is a ``payment_schedules`` row and the Temporal Schedule
-``sched-pay-<id>`` (``workflows/schedules.py``). See docs/scheduled-payments.md.
+``sched-pay-<id>`` (``workflows/scheduled_payment/schedules.py``). See docs/scheduled-payments.md.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from bank.core.money import to_cents
 from bank.models import Account, PaymentSchedule, ScheduleStatus, ServicePaymentRecord
 from bank.payments import authorisations as core
 from bank.payments.history import OUTCOME_TEXT
-from workflows.scheduled_payment import schedule_id
-from workflows.schedules import schedule
+from workflows.scheduled_payment.contract import schedule_id
+from workflows.scheduled_payment.schedules import schedule
 
 router = APIRouter(prefix="/scheduled-payments", tags=["Pagos programados"])
 RESPONSES: dict[int | str, dict[str, Any]] = dict(ERROR_RESPONSES)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from api.schemas.common import AccountNumber, Money, MoneyAmount, PlainText, money
 from bank.core.masking import mask_account
 from bank.payments.orders import MAX_RECEIPTS, Preview
-from workflows.movement_types import MovementState, Status
+from workflows.movement.contract import MovementState, Status
 
 Canal = Literal["WEB", "MOVIL"]
 Reference = Annotated[PlainText, StringConstraints(max_length=120, strip_whitespace=True)]

@@ -2,7 +2,7 @@
 
 The vocabulary of a money movement (transfer, bill payment, card payment), shared by the
 domain (``bank.payments``), the movement workflow's contract
-(``workflows.movement_types``) and the API. Plain frozen dataclasses with no I/O: they
+(``workflows.movement.contract``) and the API. Plain frozen dataclasses with no I/O: they
 travel in workflow payloads by field name, so renaming a field breaks committed histories.
 Money is integer cents.
 """

@@ -23,7 +23,7 @@ from bank.models import (
     UserSession,
 )
 from bank.notifications.outbox import unseal
-from workflows.enrollment import (
+from workflows.enrollment.contract import (
     FindMemberInput,
     IssueCredentialsInput,
     SendCodeInput,

@@ -35,8 +35,8 @@ from bank.notifications.outbox import unseal
 from bank.payments.config import PaymentSettings
 from tests import factories as f
 from tests.support.temporal import terminate_if_running
-from workflows.movement import MovementWorkflow
-from workflows.movement_types import FINAL, MovementState, workflow_id
+from workflows.movement.contract import FINAL, MovementState, workflow_id
+from workflows.movement.workflow import MovementWorkflow
 
 OTP_RE = re.compile(r"\b([0-9]{6})\b")
 

@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from bank.core.settings import ApiSettings
 from tests.api.movement_support import Money, make_member, running_money
 from tests.support.histories import MOVEMENT_INTERBANK_REVERSED
-from workflows.movement_types import Status, workflow_id
+from workflows.movement.contract import Status, workflow_id
 
 HISTORY = MOVEMENT_INTERBANK_REVERSED
 

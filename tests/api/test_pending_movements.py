@@ -20,7 +20,7 @@ from api.routes.movements import _still_pending
 from bank.core.settings import ApiSettings
 from bank.payments.orders import MovementKind
 from tests.api.movement_support import Member, Money, make_member, running_money
-from workflows.movement_types import MovementState, Status
+from workflows.movement.contract import MovementState, Status
 
 URL = "/api/v1/movements"
 VISIBILITY_WAIT = 10.0

@@ -20,7 +20,7 @@ from bank.models import Member as MemberRow
 from bank.payments.config import PaymentSettings
 from tests import factories as f
 from tests.api.movement_support import Member, Money, make_member, running_money
-from workflows.movement_types import Status
+from workflows.movement.contract import Status
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from bank.adapters.spi import SimulatedSpi
 from bank.core.db import make_engine, session_factory
 from bank.core.temporal import DATA_CONVERTER
 from bank.payments.config import PaymentSettings
-from workflows.movement import MovementWorkflow
-from workflows.movement_types import EXECUTE, Executed, ExecuteInput
+from workflows.movement.contract import EXECUTE, Executed, ExecuteInput
+from workflows.movement.workflow import MovementWorkflow
 
 
 async def main(target: str, task_queue: str, database_url: str, secret_key: str) -> None:

@@ -29,8 +29,8 @@ from bank.payments.config import PaymentSettings
 from bank.payments.orders import MovementKind, Order
 from tests.api.movement_support import Money as _Money
 from tests.api.movement_support import make_member
-from workflows.movement import MovementWorkflow
-from workflows.movement_types import Confirmation, MovementInput, Status
+from workflows.movement.contract import Confirmation, MovementInput, Status
+from workflows.movement.workflow import MovementWorkflow
 
 SECRET = "fault-test-secret-0123456789-abcdefghijklmnop"
 

@@ -21,9 +21,9 @@ from temporalio.worker import Replayer
 from bank.core.temporal import DATA_CONVERTER
 from tests.support import histories as h
 from workflows.credit.journey import CreditJourneyWorkflow
-from workflows.enrollment import EnrollmentWorkflow
-from workflows.movement import MovementWorkflow
-from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
+from workflows.enrollment.workflow import EnrollmentWorkflow
+from workflows.movement.workflow import MovementWorkflow
+from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 
 
 async def test_replay_of_committed_interbank_history_is_deterministic() -> None:

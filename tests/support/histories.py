@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflows.enrollment import workflow_id as enrollment_id
+from workflows.enrollment.contract import workflow_id as enrollment_id
 
 HISTORIES = Path(__file__).parents[1] / "fixtures" / "histories"
 

@@ -22,7 +22,7 @@ from tests.workflows.schedule_support import (
     production_schedule,
     running_worker,
 )
-from workflows.scheduled_payment import schedule_id
+from workflows.scheduled_payment.contract import schedule_id
 
 
 @pytest.fixture

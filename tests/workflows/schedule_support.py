@@ -49,9 +49,9 @@ from tests.api.movement_support import make_member
 from tests.bank.messaging_support import SECRET
 from tests.factories import monthly_authorisation
 from workers.main import Components, general_activities
-from workflows.movement import MovementWorkflow
-from workflows.scheduled_payment import ScheduledPaymentRunWorkflow
-from workflows.schedules import schedule
+from workflows.movement.workflow import MovementWorkflow
+from workflows.scheduled_payment.schedules import schedule
+from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 
 WATER, SUPPLY, WATER_NAME = "EPMAPS", "7654321", "EPMAPS AGUA DE QUITO"
 OPENING = 10_000
@@ -81,7 +81,7 @@ def authorise(sessions: sessionmaker[Session]) -> Authorisation:
 
 
 def production_schedule(auth: Authorisation, task_queue: str) -> Schedule:
-    """The Schedule the API creates for ``auth`` (``workflows.schedules.schedule``)."""
+    """The Schedule the API creates for ``auth`` (``scheduled_payment.schedules.schedule``)."""
     today = date.today()
     return schedule(
         auth.payment_id,

@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 
 from bank.access.security import temporary_password
 from tests.support.histories import ENROLLMENT_HAPPY
-from workflows.enrollment import (
+from workflows.enrollment.contract import (
     FIND_MEMBER,
     ISSUE_CREDENTIALS,
     MAX_ATTEMPTS,
@@ -25,7 +25,6 @@ from workflows.enrollment import (
     Credentials,
     EnrollmentInput,
     EnrollmentState,
-    EnrollmentWorkflow,
     FindMemberInput,
     IssueCredentialsInput,
     MemberLookup,
@@ -36,6 +35,7 @@ from workflows.enrollment import (
     VerifyCodeResult,
     workflow_id,
 )
+from workflows.enrollment.workflow import EnrollmentWorkflow
 from workflows.search_attributes import JOURNEY_STATUS, MEMBER_ID
 
 HISTORY = ENROLLMENT_HAPPY  # replayed by tests/replay/

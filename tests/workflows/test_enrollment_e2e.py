@@ -22,7 +22,7 @@ from api.main import create_app
 from bank.core.settings import ApiSettings
 from bank.models import CivilStatus, IdentificationType, Member, OutboundMessage, User
 from bank.notifications.outbox import unseal
-from workflows.enrollment import EnrollmentWorkflow
+from workflows.enrollment.workflow import EnrollmentWorkflow
 
 SECRET = "e2e-enrollment-secret-0123456789-abcdefghijklmnopq"
 MEMBER_CEDULA = "1713175071"

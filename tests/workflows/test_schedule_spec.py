@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from temporalio.client import ScheduleActionStartWorkflow, ScheduleOverlapPolicy
 
-from workflows.schedules import CATCHUP_WINDOW, schedule, spec
+from workflows.scheduled_payment.schedules import CATCHUP_WINDOW, schedule, spec
 
 
 def test_monthly_on_a_day_at_eight_in_guayaquil_within_the_authorised_dates() -> None:

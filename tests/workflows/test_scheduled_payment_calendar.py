@@ -2,8 +2,9 @@
 them back, cancel deletes the Schedule for good, and a run missed while the engine was down
 is made once it is back (the production catch-up window).
 
-The production Schedule (``workflows.schedules.schedule``) gets a test-only calendar (every
-2 seconds, or one precise second) so the calendar fires within the test. The authorisation
+The production Schedule (``workflows.scheduled_payment.schedules.schedule``) gets a
+test-only calendar (every 2 seconds, or one precise second) so the calendar fires
+within the test. The authorisation
 row stays ACTIVO in the database: a run that fired would be recorded in the payment history,
 so an empty history proves the Schedule did not fire (pause and cancel are done with the
 same Schedule calls as ``api/routes/scheduled_payments.py``).
@@ -44,7 +45,7 @@ from tests.workflows.schedule_support import (
     settled,
     wait_for_records,
 )
-from workflows.scheduled_payment import schedule_id
+from workflows.scheduled_payment.contract import schedule_id
 
 QUIET = 8.0
 """Seconds a stopped Schedule is watched: four runs of the 2-second calendar."""

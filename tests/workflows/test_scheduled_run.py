@@ -35,11 +35,8 @@ from tests.workflows.schedule_support import (
     balance,
     records,
 )
-from workflows.scheduled_payment import (
-    ScheduledPaymentRunWorkflow,
-    ScheduledRunInput,
-    schedule_id,
-)
+from workflows.scheduled_payment.contract import ScheduledRunInput, schedule_id
+from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 
 
 class PaidAtTheBranch(SimulatedBillers):

@@ -22,167 +22,40 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.enrollment.contract import (
+        CODE_PATTERN,
+        CODE_TTL,
+        FIND_MEMBER,
+        ISSUE_CREDENTIALS,
+        MAX_ATTEMPTS,
+        PATIENT,
+        QUICK,
+        SEND_CODE,
+        TERMINAL,
+        UPDATE_WAIT,
+        VERIFY_CODE,
+        CodeOutcome,
+        CodeSubmission,
+        Credentials,
+        EnrollmentInput,
+        EnrollmentState,
+        FindMemberInput,
+        IssueCredentialsInput,
+        MemberLookup,
+        Outcome,
+        SendCodeInput,
+        Status,
+        VerifyCodeInput,
+        VerifyCodeResult,
+        refused,
+    )
     from workflows.search_attributes import JOURNEY_STATUS, MEMBER_ID
-
-WORKFLOW_ID_PREFIX = "enroll-"
-OPERATION = "ENROLLMENT"
-CODE_TTL = timedelta(minutes=5)
-MAX_ATTEMPTS = 5
-UPDATE_WAIT = timedelta(seconds=20)
-"""How long ``submit_code`` waits for the credentials after a right code before answering."""
-CODE_PATTERN = re.compile(r"[0-9]{6}")
-
-FIND_MEMBER = "enrollment.find_member"
-SEND_CODE = "enrollment.send_code"
-VERIFY_CODE = "enrollment.verify_code"
-ISSUE_CREDENTIALS = "enrollment.issue_credentials"
-
-REFUSED = "EnrollmentRefused"
-"""ApplicationError type of a business refusal by an activity: never retried."""
-
-_QUICK = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    maximum_interval=timedelta(seconds=10),
-    maximum_attempts=5,
-    non_retryable_error_types=[REFUSED],
-)
-_PATIENT = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    maximum_interval=timedelta(minutes=1),
-    maximum_attempts=20,
-    non_retryable_error_types=[REFUSED],
-)
-
-
-def _refused(err: ActivityError) -> bool:
-    """True when an activity refused for a business reason (see :data:`REFUSED`)."""
-    return isinstance(err.cause, ApplicationError) and err.cause.type == REFUSED
-
-
-def workflow_id(identification: str) -> str:
-    """The business key of an enrollment: one open enrollment per identification."""
-    return f"{WORKFLOW_ID_PREFIX}{identification}"
-
-
-class Status(StrEnum):
-    """Where an enrollment stands (the ``JourneyStatus`` search attribute)."""
-
-    LOOKING_UP = "LOOKING_UP"
-    AWAITING_CODE = "AWAITING_CODE"
-    ISSUING_CREDENTIALS = "ISSUING_CREDENTIALS"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    """Five wrong codes, or a system error (``reason`` says which)."""
-    EXPIRED = "EXPIRED"
-    NOT_ELIGIBLE = "NOT_ELIGIBLE"
-    """Unknown identification, no contact data, or too many codes asked: decoy course."""
-
-
-TERMINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.EXPIRED, Status.NOT_ELIGIBLE})
-
-
-class Outcome(StrEnum):
-    """What the member is told; identical for members and non-members."""
-
-    PENDING = "PENDING"
-    WRONG_CODE = "WRONG_CODE"
-    PROCESSING = "PROCESSING"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    EXPIRED = "EXPIRED"
-
-
-@dataclass(frozen=True)
-class EnrollmentInput:
-    identification_type: str
-    """``CEDULA`` or ``PASAPORTE``."""
-    identification: str
-
-
-@dataclass(frozen=True)
-class FindMemberInput:
-    identification_type: str
-    identification: str
-
-
-@dataclass(frozen=True)
-class MemberLookup:
-    member_id: int | None
-    eligible: bool
-    reason: str | None = None
-    """Why not eligible: ``NOT_FOUND``, ``NO_CONTACT`` or ``THROTTLED``."""
-    has_user: bool = False
-
-
-@dataclass(frozen=True)
-class SendCodeInput:
-    member_id: int
-    reference: str
-    """``<workflow id>/<run id>``: binds the OTP to this run and keys its SMS."""
-
-
-@dataclass(frozen=True)
-class VerifyCodeInput:
-    member_id: int
-    challenge_id: str
-    reference: str
-    code: str
-
-
-@dataclass(frozen=True)
-class VerifyCodeResult:
-    valid: bool
-    attempts_left: int
-    expired: bool = False
-    """The OTP service found the code past its lifetime (its clock, not the workflow's)."""
-
-
-@dataclass(frozen=True)
-class IssueCredentialsInput:
-    member_id: int
-    reference: str
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    reset: bool
-    """True when the member already had a user and it was reset."""
-
-
-@dataclass(frozen=True)
-class CodeSubmission:
-    code: str
-
-
-@dataclass(frozen=True)
-class CodeOutcome:
-    outcome: Outcome
-    attempts_left: int
-
-
-@dataclass(frozen=True)
-class EnrollmentState:
-    """The officer's view (Query ``state``) and the workflow's result. Never sent to members."""
-
-    status: Status
-    outcome: Outcome
-    attempts_left: int
-    member_id: int | None = None
-    reason: str | None = None
-    expires_at: datetime | None = None
-    username: str | None = None
-    reset: bool = False
 
 
 @workflow.defn
@@ -262,7 +135,7 @@ class EnrollmentWorkflow:
             FindMemberInput(request.identification_type, request.identification),
             result_type=MemberLookup,
             start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=_QUICK,
+            retry_policy=QUICK,
         )
         if self._lookup.eligible and self._lookup.member_id is not None:
             try:
@@ -271,10 +144,10 @@ class EnrollmentWorkflow:
                     SendCodeInput(self._lookup.member_id, self._reference()),
                     result_type=str,
                     start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=_QUICK,
+                    retry_policy=QUICK,
                 )
             except ActivityError as err:
-                if not _refused(err):
+                if not refused(err):
                     raise
                 self._lookup = MemberLookup(self._lookup.member_id, False, "NO_CONTACT")
         if not self._lookup.eligible:
@@ -313,7 +186,7 @@ class EnrollmentWorkflow:
             ),
             result_type=VerifyCodeResult,
             start_to_close_timeout=timedelta(seconds=10),
-            retry_policy=_QUICK,
+            retry_policy=QUICK,
         )
         self._attempts_left = result.attempts_left
         self._verified = result.valid
@@ -327,10 +200,10 @@ class EnrollmentWorkflow:
                 IssueCredentialsInput(self._lookup.member_id or 0, self._reference()),
                 result_type=Credentials,
                 start_to_close_timeout=timedelta(seconds=60),
-                retry_policy=_PATIENT,
+                retry_policy=PATIENT,
             )
         except ActivityError as err:
-            if not _refused(err):
+            if not refused(err):
                 raise
             self._reason = str(err.cause)
             self._set_status(Status.FAILED)

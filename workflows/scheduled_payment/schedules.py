@@ -23,12 +23,8 @@ from temporalio.client import (
     ScheduleState,
 )
 
-from workflows.scheduled_payment import (
-    ScheduledPaymentRunWorkflow,
-    ScheduledRunInput,
-    schedule_id,
-    search_attributes,
-)
+from workflows.scheduled_payment.contract import ScheduledRunInput, schedule_id, search_attributes
+from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 
 TIMEZONE = "America/Guayaquil"
 RUN_HOUR = 8

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from temporalio.common import RetryPolicy
+
 from bank.payments.orders import MovementKind, NewBeneficiary, Order, Preview
 
 WORKFLOW_ID_PREFIX = "mov-"
@@ -186,3 +188,32 @@ class MovementState:
     settles_at: datetime | None = None
     completed_at: datetime | None = None
     history: list[str] = field(default_factory=list)
+
+
+# ---- how the workflow calls its activities ----------------------------------------------
+
+QUICK = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=5),
+    maximum_attempts=6,
+    non_retryable_error_types=[REFUSED],
+)
+"""The preview: the member is waiting; a persistent failure is answered quickly."""
+POSTING = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=10),
+    maximum_attempts=0,
+    non_retryable_error_types=[REFUSED],
+)
+"""The posting: idempotent, and once tried it may have moved money, so never given up."""
+PATIENT = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    maximum_interval=timedelta(minutes=2),
+    maximum_attempts=0,
+)
+"""Settlement: money already left the account; keep trying until the other side answers."""
+POSTING_TIMEOUT = timedelta(seconds=10)
+"""One posting is milliseconds; an attempt lost with its worker is retried after this."""
+CONFIRM_WAIT = timedelta(seconds=10)
+"""How long ``confirm`` waits for a bill payment's biller answer before saying "en proceso"."""
+STATUS_POLL = timedelta(minutes=1)

@@ -14,15 +14,10 @@ because every step is keyed on the run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
 
 with workflow.unsafe.imports_passed_through():
-    from bank.payments.orders import Preview
-    from workflows.movement_types import (
+    from workflows.movement.contract import (
         BILLER_PAY,
         REVERSE,
         SETTLE,
@@ -31,53 +26,16 @@ with workflow.unsafe.imports_passed_through():
         SpiAnswer,
         rejection_reason,
     )
-    from workflows.search_attributes import JOURNEY_STATUS, MEMBER_ID, SCHEDULED_PAYMENT_ID
-
-SCHEDULE_ID_PREFIX = "sched-pay-"
-RUN = "scheduled_payment.run"
-
-_STEP_TIMEOUT = timedelta(seconds=30)
-_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    maximum_interval=timedelta(minutes=1),
-    maximum_attempts=0,
-)
-"""Idempotent steps (keyed on the run): retried until the biller and database answer."""
-
-
-def schedule_id(payment_id: int) -> str:
-    """The Temporal Schedule of an authorisation."""
-    return f"{SCHEDULE_ID_PREFIX}{payment_id}"
-
-
-@dataclass(frozen=True)
-class ScheduledRunInput:
-    payment_id: int
-    member_id: int
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    payment_id: int
-    run_key: str
-
-
-@dataclass(frozen=True)
-class RunAnswer:
-    outcome: str
-    """A ``bank.models.PaymentOutcome`` value: PAGADO, SIN_FACTURA, SUPERA_MONTO_MAXIMO…"""
-    preview: Preview | None = None
-
-
-def search_attributes(request: ScheduledRunInput) -> TypedSearchAttributes:
-    """What officers filter runs by: the authorisation, the member, the state."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(SCHEDULED_PAYMENT_ID, str(request.payment_id)),
-            SearchAttributePair(MEMBER_ID, str(request.member_id)),
-            SearchAttributePair(JOURNEY_STATUS, "RUNNING"),
-        ]
+    from workflows.scheduled_payment.contract import (
+        RETRY,
+        RUN,
+        STEP_TIMEOUT,
+        RunAnswer,
+        RunRequest,
+        ScheduledRunInput,
+        search_attributes,
     )
+    from workflows.search_attributes import JOURNEY_STATUS, SCHEDULED_PAYMENT_ID
 
 
 @workflow.defn(sandboxed=False)
@@ -105,8 +63,8 @@ class ScheduledPaymentRunWorkflow:
             RUN,
             RunRequest(request.payment_id, run_key),
             result_type=RunAnswer,
-            start_to_close_timeout=_STEP_TIMEOUT,
-            retry_policy=_RETRY,
+            start_to_close_timeout=STEP_TIMEOUT,
+            retry_policy=RETRY,
         )
         self._outcome = answer.outcome
         if answer.preview is not None:
@@ -115,15 +73,15 @@ class ScheduledPaymentRunWorkflow:
                 BILLER_PAY,
                 settlement,
                 result_type=SpiAnswer,
-                start_to_close_timeout=_STEP_TIMEOUT,
-                retry_policy=_RETRY,
+                start_to_close_timeout=STEP_TIMEOUT,
+                retry_policy=RETRY,
             )
             if told.state == "CREDITED":
                 await workflow.execute_local_activity(
                     SETTLE,
                     settlement,
-                    start_to_close_timeout=_STEP_TIMEOUT,
-                    retry_policy=_RETRY,
+                    start_to_close_timeout=STEP_TIMEOUT,
+                    retry_policy=RETRY,
                 )
             else:
                 await workflow.execute_local_activity(
@@ -131,8 +89,8 @@ class ScheduledPaymentRunWorkflow:
                     ReverseInput(
                         run_key, answer.preview, told.reason or "", rejection_reason(told.reason)
                     ),
-                    start_to_close_timeout=_STEP_TIMEOUT,
-                    retry_policy=_RETRY,
+                    start_to_close_timeout=STEP_TIMEOUT,
+                    retry_policy=RETRY,
                 )
                 self._outcome = "REVERSADO"
         workflow.upsert_search_attributes([JOURNEY_STATUS.value_set(self._outcome)])

@@ -1,6 +1,6 @@
 """A money movement as a workflow: preview → OTP → one posting → settlement saga.
 
-ID ``mov-<member>-<Idempotency-Key>`` (``workflows.movement_types``). The ``preview``
+ID ``mov-<member>-<Idempotency-Key>`` (``workflows.movement.contract``). The ``preview``
 Update answers once the preview is ready and its OTP sent (the same key with another order
 is rejected: ``IDEMPOTENCY_CONFLICT``); ``confirm`` checks the code and moves the money in
 one activity (one balanced entry: principal, commission, IVA). Interbank transfers and
@@ -16,24 +16,29 @@ import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from bank.payments.orders import SPI_KINDS, MovementKind
-    from workflows.movement_types import (
+    from workflows.movement.contract import (
         BILLER_PAY,
         CODE_PATTERN,
+        CONFIRM_WAIT,
         CONFLICT,
         EXECUTE,
         FINAL,
         OTP_WINDOW,
+        PATIENT,
+        POSTING,
+        POSTING_TIMEOUT,
         PREPARE,
+        QUICK,
         REFUSED,
         REVERSE,
         SETTLE,
         SPI_STATUS,
         SPI_SUBMIT,
+        STATUS_POLL,
         Confirmation,
         Executed,
         ExecuteInput,
@@ -54,32 +59,6 @@ with workflow.unsafe.imports_passed_through():
         MEMBER_ID,
         OPERATION_KIND,
     )
-
-_QUICK = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200),
-    maximum_interval=timedelta(seconds=5),
-    maximum_attempts=6,
-    non_retryable_error_types=[REFUSED],
-)
-"""The preview: the member is waiting; a persistent failure is answered quickly."""
-_POSTING = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200),
-    maximum_interval=timedelta(seconds=10),
-    maximum_attempts=0,
-    non_retryable_error_types=[REFUSED],
-)
-"""The posting: idempotent, and once tried it may have moved money, so never given up."""
-_PATIENT = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    maximum_interval=timedelta(minutes=2),
-    maximum_attempts=0,
-)
-"""Settlement: money already left the account; keep trying until the other side answers."""
-POSTING_TIMEOUT = timedelta(seconds=10)
-"""One posting is milliseconds; an attempt lost with its worker is retried after this."""
-CONFIRM_WAIT = timedelta(seconds=10)
-"""How long ``confirm`` waits for a bill payment's biller answer before saying "en proceso"."""
-STATUS_POLL = timedelta(minutes=1)
 
 
 @workflow.defn
@@ -186,7 +165,7 @@ class MovementWorkflow:
                 request,
                 result_type=Prepared,
                 start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=_QUICK,
+                retry_policy=QUICK,
             )
         except ActivityError as err:
             self._refuse(_refusal(err))
@@ -214,7 +193,7 @@ class MovementWorkflow:
                 ),
                 result_type=Executed,
                 start_to_close_timeout=POSTING_TIMEOUT,
-                retry_policy=_POSTING,
+                retry_policy=POSTING,
             )
         except ActivityError as err:
             self._refuse(_refusal(err))
@@ -282,7 +261,7 @@ class MovementWorkflow:
             arg,
             result_type=SpiAnswer if result else None,
             start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=_PATIENT,
+            retry_policy=PATIENT,
         )
 
     def _refuse(self, refusal: Refusal, status: Status = Status.REJECTED) -> None:

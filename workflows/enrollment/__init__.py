@@ -1,0 +1,2 @@
+"""Enrollment ("Regístrate aquí"): :mod:`~workflows.enrollment.contract` and
+:mod:`~workflows.enrollment.workflow`."""
