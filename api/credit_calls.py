@@ -22,7 +22,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from api import temporal
 from api.deps import app_state
 from api.errors import ApiError
-from bank.adapters.documents import DocumentStore, document_store_from_settings, new_key
+from bank.adapters.documents import DocumentStore, new_key
 from bank.kyc import reasons
 from workflows.credit.contract import CreditJourneyState
 from workflows.credit.journey import CreditJourneyWorkflow
@@ -95,11 +95,7 @@ async def list_executions(client: Client, query: str, limit: int) -> list[Workfl
 
 def get_document_store(request: Request) -> DocumentStore:
     """The document store of ``COOP_DOCUMENT_STORE``, built once per app."""
-    store: DocumentStore | None = getattr(request.app.state, "credit_documents", None)
-    if store is None:
-        store = document_store_from_settings(app_state(request).settings)
-        request.app.state.credit_documents = store
-    return store
+    return app_state(request).adapters.documents
 
 
 Documents = Annotated[DocumentStore, Depends(get_document_store)]

@@ -22,6 +22,7 @@ from temporalio.client import Client
 
 from api.errors import ApiError, not_authenticated
 from bank.access.auth import AuthPolicy, PasswordChangeRequired, Principal, authenticate
+from bank.adapters.wiring import Adapters
 from bank.core import temporal
 from bank.core.settings import ApiSettings, CoreSettings
 from bank.models import Role
@@ -86,6 +87,8 @@ class AppState:
     auth_policy: AuthPolicy
     clock: Clock
     temporal: LazyTemporalClient
+    adapters: Adapters
+    """The process's gateways (document store, billers, payment rules…), built once."""
     positions: PositionReader | None = None
     """PostgreSQL only: the hot path's reader over plain psycopg connections (autocommit,
     prepared statements), which cannot afford SQLAlchemy's per-statement cost."""

@@ -37,6 +37,7 @@ from api.routes.movements import router as movements_router
 from api.routes.payment_history import router as payment_history_router
 from api.routes.scheduled_payments import router as scheduled_payments_router
 from bank.access.auth import AuthPolicy
+from bank.adapters.wiring import Adapters
 from bank.core.db import async_session_factory, make_async_engine
 from bank.core.settings import ApiSettings
 from bank.queries.position_pg import PositionReader
@@ -99,6 +100,8 @@ def _lifespan(settings: ApiSettings) -> Any:
             auth_policy=AuthPolicy.from_settings(settings),
             clock=Clock(ZoneInfo(settings.timezone)),
             temporal=LazyTemporalClient(settings),
+            # Tests may hand the app their own adapters (a biller simulator on their sessions).
+            adapters=getattr(app.state, "adapters", None) or Adapters(settings),
             positions=positions,
         )
         _freeze_startup_heap()

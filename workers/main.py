@@ -38,17 +38,10 @@ from activities.kyc import KycActivities
 from activities.movements import MovementActivities
 from activities.scheduled_payments import ScheduledPaymentActivities
 from activities.signing import SigningActivities
-from bank.adapters.billers import SimulatedBillers
-from bank.adapters.documents import document_store_from_settings
-from bank.adapters.registro_civil import SimulatedRegistroCivil
-from bank.adapters.spi import SimulatedSpi
+from bank.adapters.wiring import Adapters
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import WorkerSettings
 from bank.core.temporal import connect, ensure_search_attributes
-from bank.kyc.config import KycSettings
-from bank.notifications import Dispatcher
-from bank.payments.config import PaymentSettings
-from bank.signing.ca import ca_from_settings
 from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.enrollment.workflow import EnrollmentWorkflow
 from workflows.movement.workflow import MovementWorkflow
@@ -74,50 +67,42 @@ class Components:
 
     engine: Engine
     client: Client
-    dispatcher: Dispatcher
+    adapters: Adapters
     activities: list[Callable[..., Any]]
     kyc_activities: list[Callable[..., Any]] = field(default_factory=list)
 
 
 def general_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:
     """Activities of the general queue (I/O-bound: database, outbox, adapters)."""
-    sessions = session_factory(build.engine)
-    enrollment = EnrollmentActivities(
-        sessions, secret_key=settings.secret_key, deliver=build.dispatcher.deliver_now
-    )
+    adapters = build.adapters
+    sessions, deliver = adapters.sessions, adapters.dispatcher.deliver_now
+    enrollment = EnrollmentActivities(sessions, secret_key=settings.secret_key, deliver=deliver)
     credit = CreditActivities(
         sessions,
         secret_key=settings.secret_key,
-        registro_civil=SimulatedRegistroCivil(),  # no real gateway configured yet
+        registro_civil=adapters.registro_civil,
         public_url=settings.public_url,
-        deliver=build.dispatcher.deliver_now,
+        deliver=deliver,
     )
-    payments = PaymentSettings()
     movements = MovementActivities(
         sessions,
-        rules=payments.rules(),
-        # No real SPI or biller gateway is configured yet: the simulators (docs/simulators.md).
-        spi=SimulatedSpi(immediate_delay=timedelta(seconds=payments.spi_immediate_seconds)),
-        billers=SimulatedBillers(sessions),
+        rules=adapters.payment_rules,
+        spi=adapters.spi,
+        billers=adapters.billers,
         secret_key=settings.secret_key,
-        deliver=build.dispatcher.deliver_now,
+        deliver=deliver,
     )
     scheduled = ScheduledPaymentActivities(
-        sessions,
-        rules=payments.rules(),
-        billers=movements.billers,
-        deliver=build.dispatcher.deliver_now,
+        sessions, rules=adapters.payment_rules, billers=adapters.billers, deliver=deliver
     )
     return enrollment.all() + credit.all() + movements.all() + scheduled.all()
 
 
 def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:
     """Activities of the CPU-heavy queue (the credit journey's, issue 3)."""
-    documents = document_store_from_settings(settings)  # one client for both groups
-    # The CA is created on first start in the embedded run (COOP_CA_DIR) and loaded from the
-    # configured files in production (COOP_CA_CERT_PATH, COOP_CA_KEY_PATH).
-    signing = SigningActivities(documents, ca_from_settings(settings))
-    kyc = KycActivities(documents, KycSettings().limits())
+    adapters = build.adapters  # one document store client for both groups
+    signing = SigningActivities(adapters.documents, adapters.ca)
+    kyc = KycActivities(adapters.documents, adapters.kyc_limits)
     return signing.all() + kyc.all()
 
 
@@ -132,8 +117,8 @@ async def build(settings: WorkerSettings) -> Components:
             raise
         # Temporal Cloud: attributes are managed with tcld / the Cloud UI (docs/temporal.md).
         log.warning("cannot manage search attributes here (%s); create them out of band", exc)
-    dispatcher = Dispatcher.from_settings(settings, session_factory(engine))
-    parts = Components(engine=engine, client=client, dispatcher=dispatcher, activities=[])
+    adapters = Adapters(settings, session_factory(engine))
+    parts = Components(engine=engine, client=client, adapters=adapters, activities=[])
     parts.activities = general_activities(settings, parts)
     parts.kyc_activities = kyc_activities(settings, parts)
     return parts
@@ -178,7 +163,7 @@ async def run(settings: WorkerSettings) -> None:
     parts = await build(settings)
     outbox_stop = threading.Event()
     outbox = asyncio.create_task(
-        asyncio.to_thread(parts.dispatcher.run_forever, OUTBOX_INTERVAL, outbox_stop)
+        asyncio.to_thread(parts.adapters.dispatcher.run_forever, OUTBOX_INTERVAL, outbox_stop)
     )
     try:
         async with AsyncExitStack() as stack:

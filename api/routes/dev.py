@@ -7,14 +7,14 @@ temporary passwords in clear: that is its purpose, on a developer's machine.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from api.deps import app_state
 from bank.core.settings import CoreSettings
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.notifications.spanish import local
@@ -22,14 +22,9 @@ from bank.notifications.spanish import local
 router = APIRouter(prefix="/dev", tags=["dev"])
 
 
-@lru_cache
-def _settings() -> CoreSettings:
-    return CoreSettings()
-
-
-def mailbox_settings() -> CoreSettings:
-    """Settings dependency (tests override it with ``app.dependency_overrides``)."""
-    return _settings()
+def mailbox_settings(request: Request) -> CoreSettings:
+    """This process's settings (tests override it with ``app.dependency_overrides``)."""
+    return app_state(request).settings
 
 
 def mailbox_dir(settings: Annotated[CoreSettings, Depends(mailbox_settings)]) -> Path:

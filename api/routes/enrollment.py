@@ -8,16 +8,15 @@ wrong codes and expires exactly like a member's (see ``workflows/enrollment/work
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import cache
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import temporal
-from api.deps import TemporalClient
+from api.deps import TemporalClient, app_state
 from api.errors import ApiError
 from api.schemas.common import ErrorBody
 from api.schemas.enrollment import (
@@ -28,7 +27,6 @@ from api.schemas.enrollment import (
     EnrollmentStarted,
     Estado,
 )
-from bank.core.settings import CoreSettings
 from workflows.enrollment.contract import (
     CODE_PATTERN,
     CodeOutcome,
@@ -77,12 +75,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@cache
-def task_queue() -> str:
-    """The general task queue (``COOP_TASK_QUEUE``), read once."""
-    return CoreSettings().task_queue
-
-
 def not_found() -> ApiError:
     """No enrollment was ever started with this id."""
     return ApiError(
@@ -107,7 +99,9 @@ def answer(outcome: CodeOutcome) -> CodeAnswer:
     response_model=EnrollmentStarted,
     responses=_ERRORS,
 )
-async def start_enrollment(body: EnrollmentRequest, client: TemporalClient) -> EnrollmentStarted:
+async def start_enrollment(
+    body: EnrollmentRequest, client: TemporalClient, request: Request
+) -> EnrollmentStarted:
     """Start (or join) the enrollment of an identification; an SMS code follows if registered."""
     identification = body.normalized()
     if identification is None:
@@ -119,7 +113,7 @@ async def start_enrollment(body: EnrollmentRequest, client: TemporalClient) -> E
         EnrollmentWorkflow.run,
         EnrollmentInput(body.tipo_identificacion, identification),
         id=enrollment_id,
-        task_queue=task_queue(),
+        task_queue=app_state(request).settings.task_queue,
         # A running enrollment is joined, not duplicated; a finished one may be retried.
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,

@@ -8,7 +8,7 @@ with ``POST /movements/{key}/confirm`` (``api/routes/movements.py``). Starting i
 
 from __future__ import annotations
 
-from functools import cache, partial
+from functools import partial
 
 from fastapi import APIRouter, Request, status
 from sqlalchemy import select
@@ -40,11 +40,8 @@ from api.temporal import unavailable
 from bank.adapters import spi_institutions
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
-from bank.adapters.billers import SimulatedBillers
-from bank.core.db import make_engine, session_factory
 from bank.core.money import iva_cents, to_cents
 from bank.models import Card, CardKind, CardStatus, RegisteredCard
-from bank.payments.config import PaymentSettings
 from bank.payments.identification import validate_identification
 from bank.payments.orders import CardOption, MovementKind, NewBeneficiary, Order
 
@@ -57,10 +54,9 @@ _TRANSFER_KINDS = {
 }
 
 
-@cache
-def _service_fee() -> tuple[int, int]:
-    """Commission per receipt and its IVA (``COOP_PAY_FEE_SERVICE_PAYMENT``), read once."""
-    fee = PaymentSettings().rules().fee(MovementKind.SERVICE_PAYMENT)
+def _service_fee(request: Request) -> tuple[int, int]:
+    """Commission per receipt and its IVA (``COOP_PAY_FEE_SERVICE_PAYMENT``)."""
+    fee = app_state(request).adapters.payment_rules.fee(MovementKind.SERVICE_PAYMENT)
     return fee, iva_cents(fee)
 
 
@@ -129,14 +125,8 @@ async def start_transfer(
 
 
 def billers(request: Request) -> BillerNetwork:
-    """The biller network of this process (the simulator, on the API's own sync engine)."""
-    state = request.app.state
-    found: BillerNetwork | None = getattr(state, "billers", None)
-    if found is None:
-        engine = make_engine(app_state(request).settings.database_url)
-        found = SimulatedBillers(session_factory(engine))
-        state.billers = found
-    return found
+    """The biller network of this process (``bank.adapters.wiring``)."""
+    return app_state(request).adapters.billers
 
 
 @router.post("/services/lookup", response_model=ConsultaServicioOut)
@@ -168,7 +158,7 @@ async def lookup_bill(
         raise ApiError(
             422, "SIN_FACTURA_PENDIENTE", "No tienes valores pendientes de pago para este servicio."
         )
-    fee, iva = _service_fee()
+    fee, iva = _service_fee(request)
     chosen = list(found.receipts)
     if body.recibos is not None:
         wanted = set(body.recibos)

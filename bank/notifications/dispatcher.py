@@ -21,11 +21,10 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bank.adapters.documents import DocumentStore, document_store_from_settings
-from bank.adapters.email import Mailer, OutgoingEmail, SmtpMailer
+from bank.adapters.documents import DocumentStore
+from bank.adapters.email import Mailer, OutgoingEmail
 from bank.adapters.errors import DeliveryError
-from bank.adapters.sms import SmsSender, sms_sender_from_settings
-from bank.core.settings import CoreSettings
+from bank.adapters.sms import SmsSender
 from bank.models.base import utcnow
 from bank.models.messaging import Channel, MessageStatus, OutboundMessage
 from bank.notifications import attachments
@@ -103,18 +102,6 @@ class Dispatcher:
         self.dev_outbox = dev_outbox
         self.retry = retry or RetryPolicy()
         self.clock = clock
-
-    @classmethod
-    def from_settings(cls, settings: CoreSettings, sessions: sessionmaker[Session]) -> Dispatcher:
-        """The real SMTP mailer, the configured SMS sender and document store."""
-        return cls(
-            sessions,
-            mailer=SmtpMailer.from_settings(settings),
-            sms=sms_sender_from_settings(settings),
-            documents=document_store_from_settings(settings),
-            secret_key=settings.secret_key,
-            dev_outbox=settings.dev_outbox,
-        )
 
     def _due(self, now: datetime) -> ColumnElement[bool]:
         attempts, created = OutboundMessage.attempts, OutboundMessage.created_at

@@ -28,6 +28,7 @@ from api.deps import get_temporal_client
 from api.main import API_PREFIX, create_app
 from bank.adapters.billers import SimulatedBillers
 from bank.adapters.spi import SimulatedSpi
+from bank.adapters.wiring import Adapters
 from bank.core.settings import ApiSettings
 from bank.ledger import reconcile
 from bank.models import Account, OtpChallenge, OutboundMessage
@@ -164,7 +165,8 @@ async def running_money(
 
     app.dependency_overrides[get_temporal_client] = temporal_client
     billers = SimulatedBillers(sessions)
-    app.state.billers = billers
+    app.state.adapters = Adapters(settings, sessions)
+    app.state.adapters.billers = billers
     activities = MovementActivities(
         sessions,
         rules=(payments or PaymentSettings()).rules(),

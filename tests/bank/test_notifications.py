@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bank.adapters.mail_sink import start_sink
 from bank.adapters.sms import SimulatedSms
+from bank.adapters.wiring import Adapters
 from bank.core.settings import CoreSettings
 from bank.models import Channel, MessageStatus, OutboundMessage
-from bank.notifications import Dispatcher, RetryPolicy, enqueue
+from bank.notifications import RetryPolicy, enqueue
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.notifications.outbox import REDACTED, unseal
 from tests.bank.messaging_support import SECRET, Clock, dispatcher
@@ -294,7 +295,7 @@ def test_run_forever_delivers_until_stopped(sessions, clock, tmp_path):
     assert row(sessions, "sms:loop").status is MessageStatus.SENT
 
 
-def test_dispatcher_from_settings_uses_smtp_and_the_sms_simulator(sessions, clock, smtp, tmp_path):
+def test_the_wired_dispatcher_uses_smtp_and_the_sms_simulator(sessions, clock, smtp, tmp_path):
     port, inbox = smtp
     settings = CoreSettings(smtp_port=port, mailbox_dir=tmp_path / "mb", secret_key=SECRET)
     put(sessions, "pin-reset:settings", clock)
@@ -307,7 +308,7 @@ def test_dispatcher_from_settings_uses_smtp_and_the_sms_simulator(sessions, cloc
         template="otp",
         context={"code": "222222"},
     )
-    real = Dispatcher.from_settings(settings, sessions)
+    real = Adapters(settings, sessions).dispatcher
     assert real.deliver_now("pin-reset:settings") is MessageStatus.SENT
     assert real.deliver_now("sms:settings") is MessageStatus.SENT
     assert real.deliver_now("no-such-key") is None

@@ -39,10 +39,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from bank.adapters.billers import SimulatedBillers
+from bank.adapters.wiring import Adapters
 from bank.core.db import session_factory
 from bank.core.settings import WorkerSettings
 from bank.models import Account, Member, ServicePaymentRecord
-from bank.notifications import Dispatcher
 from bank.notifications.mailbox import MailboxEntry, read_mailbox
 from bank.payments.authorisations import record_authorisation
 from tests.api.movement_support import make_member
@@ -148,8 +148,8 @@ def production_activities(
         mailbox_dir=folder / "sms",
         document_dir=folder / "documents",
     )
-    dispatcher = Dispatcher.from_settings(settings, session_factory(engine))
-    parts = Components(engine=engine, client=client, dispatcher=dispatcher, activities=[])
+    adapters = Adapters(settings, session_factory(engine))
+    parts = Components(engine=engine, client=client, adapters=adapters, activities=[])
     return general_activities(settings, parts)
 
 

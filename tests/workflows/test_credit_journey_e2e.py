@@ -24,13 +24,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from bank.adapters.local_documents import LocalDocumentStore
 from bank.adapters.registro_civil import simulated_codigo_dactilar
+from bank.adapters.wiring import Adapters
 from bank.core.db import session_factory
 from bank.core.settings import WorkerSettings
 from bank.credit import store
 from bank.credit.deadline import GUAYAQUIL
 from bank.ledger.reconcile import reconcile
 from bank.models import Account, Installment, Loan, OutboundMessage
-from bank.notifications import Dispatcher
 from bank.notifications.outbox import unseal
 from bank.signing.ca import CertificateAuthority, load_or_create_ca
 from bank.signing.pades import validate_pdf
@@ -105,7 +105,7 @@ async def bank(
     parts = Components(
         engine=db,
         client=env.client,
-        dispatcher=Dispatcher.from_settings(settings, sessions),
+        adapters=Adapters(settings, sessions),
         activities=[],
     )
     parts.activities = general_activities(settings, parts)

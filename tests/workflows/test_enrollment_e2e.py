@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-import api.routes.enrollment as enrollment_routes
 from activities.enrollment import EnrollmentActivities
 from api.deps import get_temporal_client
 from api.main import create_app
@@ -60,13 +59,15 @@ async def http(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The real app (its Temporal client replaced by the test server's) and a real worker."""
     client: Client = time_skipping_env.client
-    app = create_app(ApiSettings(database_url=database_url, secret_key=SECRET, dev_outbox=False))
+    settings = ApiSettings(
+        database_url=database_url, secret_key=SECRET, dev_outbox=False, task_queue=task_queue
+    )
+    app = create_app(settings)
 
     async def temporal() -> Client:
         return client
 
     app.dependency_overrides[get_temporal_client] = temporal
-    monkeypatch.setattr(enrollment_routes, "task_queue", lambda: task_queue)
     activities = EnrollmentActivities(sessions, secret_key=SECRET)
     with ThreadPoolExecutor(4) as executor:
         async with (
