@@ -17,12 +17,10 @@ from fastapi import Header, Request
 from sqlalchemy import select
 from temporalio.client import (
     Client,
-    RPCTimeoutOrCancelledError,
-    WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCStatusCode
 
 from api import temporal
 from api.deps import app_state
@@ -112,19 +110,15 @@ async def start_movement(request: Request, client: Client, key: str, order: Orde
         )
     handle = client.get_workflow_handle_for(MovementWorkflow.run, movement_id)
     try:
-        state = await handle.execute_update(
-            MovementWorkflow.preview, digest, rpc_timeout=temporal.UPDATE_TIMEOUT
+        state = await temporal.update(
+            handle, MovementWorkflow.preview, (digest,), not_found=not_found
         )
-    except WorkflowUpdateFailedError as exc:
-        if isinstance(exc.cause, ApplicationError) and exc.cause.type == CONFLICT:
-            raise temporal.refusal(exc) from exc
+    except temporal.UpdateRefused as exc:
+        if exc.error_type == CONFLICT:
+            raise
         state = await current_state(client, movement_id)  # closed meanwhile: its answer
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise temporal.unavailable() from exc
+    except temporal.WorkflowGone:
         state = await current_state(client, movement_id)
-    except RPCTimeoutOrCancelledError as exc:
-        raise temporal.unavailable() from exc
     if state.order_digest != digest:
         raise _conflict()
     return answer(key, state)

@@ -134,6 +134,23 @@ Otherwise = Callable[[BaseException | None], ApiError]
 """The answer for a refusal whose type is not in ``REFUSALS`` (gets the cause)."""
 
 
+class UpdateRefused(ApiError):
+    """The workflow refused an Update (or could not complete it): the table's answer, with the
+    ``ApplicationError.type`` behind it for a caller that answers some refusals otherwise."""
+
+    def __init__(self, answer: ApiError, error_type: str | None) -> None:
+        super().__init__(answer.status_code, answer.code, answer.message, answer.details)
+        self.error_type = error_type
+
+
+class WorkflowGone(ApiError):
+    """No running workflow with that ID (never started, or closed): the caller's 404 answer,
+    for a caller that answers from the closed workflow's state instead."""
+
+    def __init__(self, answer: ApiError) -> None:
+        super().__init__(answer.status_code, answer.code, answer.message, answer.details)
+
+
 def service_unavailable(cause: BaseException | None) -> ApiError:
     """``otherwise`` of movements: anything unexpected is 503 ``SERVICIO_NO_DISPONIBLE``."""
     log.warning("update failed: %r", cause)
@@ -195,14 +212,19 @@ async def update(
     """Execute an Update and wait (bounded) for its result; every failure is an ApiError.
 
     Raises:
-        ApiError: the ``REFUSALS`` answer (or ``otherwise``) for a refusal, ``not_found()``
-            for an unknown or closed workflow, 503 if Temporal is down or the wait ran out.
+        UpdateRefused: the ``REFUSALS`` answer (or ``otherwise``'s) for a refusal.
+        WorkflowGone: ``not_found()``'s answer for an unknown or closed workflow.
+        ApiError: 503 if Temporal is down or the wait ran out.
     """
     try:
         result: R = await handle.execute_update(method, args=args, rpc_timeout=rpc_timeout)
     except WorkflowUpdateFailedError as exc:
-        raise refusal(exc, otherwise) from exc
+        cause = exc.cause
+        error_type = cause.type if isinstance(cause, ApplicationError) else None
+        raise UpdateRefused(refusal(exc, otherwise), error_type) from exc
     except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            raise WorkflowGone(not_found()) from exc
         raise rpc_failure(exc, not_found) from exc
     except RPCTimeoutOrCancelledError as exc:
         log.warning("update %s of %s ran out of time: %s", method, handle.id, exc)

@@ -11,9 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.service import RPCError, RPCStatusCode
 
 from api import temporal
 from api.deps import TemporalClient, app_state
@@ -131,20 +130,15 @@ async def submit_code(enrollment_id: str, body: CodeRequest, client: TemporalCli
         raise ApiError(422, "CODIGO_INVALIDO", "El código debe tener 6 dígitos.")
     handle = client.get_workflow_handle_for(EnrollmentWorkflow.run, enrollment_id)
     try:
-        outcome = await handle.execute_update(
+        outcome = await temporal.update(
+            handle,
             EnrollmentWorkflow.submit_code,
-            CodeSubmission(body.codigo),
-            rpc_timeout=temporal.UPDATE_TIMEOUT,
+            (CodeSubmission(body.codigo),),
+            not_found=not_found,
         )
-    except WorkflowUpdateFailedError:
-        # Rejected (no longer waiting for a code) or failed: answer from the state.
+    except (temporal.UpdateRefused, temporal.WorkflowGone):
+        # Rejected (no longer waiting for a code), failed or closed meanwhile: the state says.
         return answer(await _current_outcome(client, enrollment_id))
-    except RPCError as exc:
-        if exc.status != RPCStatusCode.NOT_FOUND:
-            raise temporal.unavailable() from exc
-        return answer(await _current_outcome(client, enrollment_id))  # closed meanwhile
-    except RPCTimeoutOrCancelledError as exc:
-        raise temporal.unavailable() from exc
     return answer(outcome)
 
 

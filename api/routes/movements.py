@@ -9,8 +9,7 @@ import asyncio
 from datetime import datetime
 
 from fastapi import APIRouter, Request
-from temporalio.client import Client, RPCTimeoutOrCancelledError, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
 
 from api import temporal
 from api.deps import CurrentMember, Now, TemporalClient, app_state
@@ -102,18 +101,12 @@ async def confirm_movement(
     movement_id = _movement_id(member.member_id, key)
     handle = client.get_workflow_handle_for(MovementWorkflow.run, movement_id)
     try:
-        state = await handle.execute_update(
-            MovementWorkflow.confirm, Confirmation(body.codigo), rpc_timeout=temporal.UPDATE_TIMEOUT
+        state = await temporal.update(
+            handle, MovementWorkflow.confirm, (Confirmation(body.codigo),), not_found=_state_error
         )
-    except WorkflowUpdateFailedError as exc:
-        raise temporal.refusal(exc) from exc
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            await current_state(client, movement_id)  # 404 if it never existed
-            raise _state_error() from exc
-        raise temporal.unavailable() from exc
-    except RPCTimeoutOrCancelledError as exc:
-        raise temporal.unavailable() from exc
+    except temporal.WorkflowGone as exc:
+        await current_state(client, movement_id)  # 404 if it never existed
+        raise _state_error() from exc
     if state.status is Status.AWAITING_OTP:
         tries = "1 intento" if state.attempts_left == 1 else f"{state.attempts_left} intentos"
         raise ApiError(
@@ -137,18 +130,10 @@ async def cancel_movement(key: str, member: CurrentMember, client: TemporalClien
     movement_id = _movement_id(member.member_id, key)
     handle = client.get_workflow_handle_for(MovementWorkflow.run, movement_id)
     try:
-        state = await handle.execute_update(
-            MovementWorkflow.cancel, rpc_timeout=temporal.UPDATE_TIMEOUT
-        )
-    except WorkflowUpdateFailedError as exc:
-        raise temporal.refusal(exc) from exc
-    except RPCError as exc:
-        if exc.status == RPCStatusCode.NOT_FOUND:
-            await current_state(client, movement_id)
-            raise _state_error() from exc
-        raise temporal.unavailable() from exc
-    except RPCTimeoutOrCancelledError as exc:
-        raise temporal.unavailable() from exc
+        state = await temporal.update(handle, MovementWorkflow.cancel, not_found=_state_error)
+    except temporal.WorkflowGone as exc:
+        await current_state(client, movement_id)  # 404 if it never existed
+        raise _state_error() from exc
     return movimiento(key, state)
 
 
