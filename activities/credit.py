@@ -187,6 +187,7 @@ class CreditActivities:
                     payload,
                     secret_key=self.secret_key,
                     clock=self.clock,
+                    purpose="firmar los documentos de tu crédito",
                 )
             except (otp.OtpNoMobile, ValueError) as exc:
                 raise _refused("NO_MOBILE") from exc

@@ -138,6 +138,7 @@ class MovementActivities:
                     preview.otp_payload(movement_id),
                     secret_key=self.secret_key,
                     clock=self.clock,
+                    purpose=preview.otp_purpose(),
                 )
             except MovementRefused as refusal:
                 raise _refused(refusal) from refusal

@@ -48,6 +48,11 @@ from bank.models import AuditEvent, Channel, Member, OtpChallenge, OtpStatus, ut
 from bank.notifications.outbox import default_secret_key, enqueue
 
 DEFAULT_TTL = timedelta(minutes=5)
+OPERATION_PURPOSES = {
+    "ENROLLMENT": "tu registro en Cooprogreso en Línea",
+    "PASSWORD_RECOVERY": "recuperar tu clave de Cooprogreso en Línea",
+}
+"""What a code authorises when the caller does not say (operations without an amount)."""
 MAX_TTL = timedelta(minutes=10)
 """OWASP ASVS 5.0 6.5.5: out-of-band codes live at most 10 minutes."""
 MAX_FAILED_ATTEMPTS = 5
@@ -145,6 +150,7 @@ def issue(
     secret_key: str | None = None,
     ttl: timedelta = DEFAULT_TTL,
     clock: Callable[[], datetime] = utcnow,
+    purpose: str | None = None,
 ) -> IssuedOtp:
     """Create a challenge for ``operation`` and enqueue its SMS, in the caller's transaction.
 
@@ -159,6 +165,8 @@ def issue(
         secret_key: HMAC key; defaults to ``COOP_SECRET_KEY``.
         ttl: lifetime of the code (at most 10 minutes).
         clock: time source (tests).
+        purpose: what the code authorises, in the member's words, for the SMS
+            ("Transferencia de $12.34 a XXXX7341"); the operation's name when omitted.
 
     Raises:
         OtpNoMobile: the member has no mobile number on file.
@@ -199,7 +207,11 @@ def issue(
         channel=Channel.SMS,
         recipient=member.mobile,
         template="otp",
-        context={"code": code, "minutes": int(ttl.total_seconds() // 60)},
+        context={
+            "code": code,
+            "minutes": int(ttl.total_seconds() // 60),
+            "purpose": purpose or OPERATION_PURPOSES.get(operation, ""),
+        },
         sensitive=True,
         secret_key=secret,
         clock=clock,

@@ -21,7 +21,7 @@ from bank.signing.contracts import DOCUMENT_NAMES
 
 Context = Mapping[str, Any]
 
-OTP_TEXT = re.compile(r"código de seguridad es (\d{6})")
+OTP_TEXT = re.compile(r"^Cooprogreso: (\d{6}) es tu código")
 """Finds the code in an "otp" SMS (the dev mailbox exposes it to tests and benchmarks)."""
 
 
@@ -59,15 +59,18 @@ def _email(letter: Letter) -> Rendered:
 
 
 def otp_sms(context: Context) -> Rendered:
-    """The OTP SMS. Context: ``code`` (6 digits), ``minutes`` (default 5)."""
+    """The OTP SMS: the code and what it authorises.
+
+    Context: ``code`` (6 digits), ``minutes`` (default 5), ``purpose`` (what the code
+    authorises: "Transferencia de $12.34 a XXXX7341"; a generic text when empty).
+    """
     code = str(_get(context, "code"))
     if not (len(code) == 6 and code.isdigit()):
         raise TemplateError("an OTP code has exactly 6 digits")
     minutes = int(context.get("minutes", 5))
-    text = (
-        f"Cooprogreso: tu código de seguridad es {code}. "
-        f"Vence en {minutes} minutos. No lo compartas."
-    )
+    purpose = str(context.get("purpose") or "").strip()
+    authorises = f"es tu código para {purpose}" if purpose else "es tu código de seguridad"
+    text = f"Cooprogreso: {code} {authorises}. Vence en {minutes} minutos. No lo compartas."
     return Rendered(Channel.SMS, None, text, None)
 
 

@@ -84,7 +84,14 @@ def request_code(
     if not terms:
         raise TermsNotAccepted()
     check(auth, member_id, session, today)
-    return otp.issue(session, member_id, OPERATION, asdict(auth), secret_key=secret)
+    company = COMPANY_BY_CODE[auth.company_code].name
+    purpose = (
+        f"Pago programado {auth.frequency.lower()} de {company} {auth.supply_number} "
+        f"hasta ${auth.max_amount_cents // 100:,}.{auth.max_amount_cents % 100:02d}"
+    )
+    return otp.issue(
+        session, member_id, OPERATION, asdict(auth), secret_key=secret, purpose=purpose
+    )
 
 
 def authorise(
@@ -153,8 +160,17 @@ def request_max_code(
 ) -> otp.IssuedOtp:
     """A new "Monto máximo" needs its own code, bound to the authorisation and the amount."""
     row = owned(session, member_id, payment_id)
+    purpose = (
+        f"cambiar el monto máximo del pago programado {row.supply_number} a "
+        f"${max_amount_cents // 100:,}.{max_amount_cents % 100:02d}"
+    )
     return otp.issue(
-        session, member_id, MAX_OPERATION, _max_payload(row, max_amount_cents), secret_key=secret
+        session,
+        member_id,
+        MAX_OPERATION,
+        _max_payload(row, max_amount_cents),
+        secret_key=secret,
+        purpose=purpose,
     )
 
 

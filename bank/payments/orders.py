@@ -30,6 +30,20 @@ class MovementKind(enum.StrEnum):
     OTHER_CARD_PAYMENT = "OTHER_CARD_PAYMENT"
 
 
+_PURPOSES = {
+    MovementKind.OWN_TRANSFER: "Transferencia",
+    MovementKind.COOP_TRANSFER: "Transferencia",
+    MovementKind.INTERBANK_TRANSFER: "Transferencia interbancaria",
+    MovementKind.SERVICE_PAYMENT: "Pago",
+    MovementKind.COOP_CARD_PAYMENT: "Pago",
+    MovementKind.OTHER_CARD_PAYMENT: "Pago",
+}
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents // 100:,}.{cents % 100:02d}"
+
+
 SPI_KINDS = frozenset({MovementKind.INTERBANK_TRANSFER, MovementKind.OTHER_CARD_PAYMENT})
 """Movements that leave through the interbank clearing and may come back rejected."""
 
@@ -136,6 +150,19 @@ class Preview:
     @property
     def total_cents(self) -> int:
         return self.amount_cents + self.fee_cents + self.iva_cents
+
+    def otp_purpose(self) -> str:
+        """What the SMS says the code authorises: "Transferencia de $12.34 a XXXX7341"."""
+        d = self.destination
+        amount = _dollars(self.amount_cents)
+        if self.fee_cents or self.iva_cents:
+            amount = f"{amount} (total {_dollars(self.total_cents)})"
+        if self.kind is MovementKind.SERVICE_PAYMENT:
+            return f"Pago de {amount} a {d.company_name or d.company_code} {d.supply_number}"
+        target = d.account_masked
+        if self.kind in (MovementKind.COOP_CARD_PAYMENT, MovementKind.OTHER_CARD_PAYMENT):
+            target = f"la tarjeta XXXX{target[-4:]}"
+        return f"{_PURPOSES[self.kind]} de {amount} a {target}"
 
     def otp_payload(self, movement_id: str) -> dict[str, object]:
         """What the code is bound to: any change needs a new code."""

@@ -37,7 +37,8 @@ def mailbox(tmp_path: Path) -> Path:
     MailboxHandler(folder).store(mailer.build(email).as_bytes(), ["nancy@example.ec"])
     SimulatedSms(folder).send(
         "0998765432",
-        "Cooprogreso: tu código de seguridad es 042917. Vence en 5 minutos. No lo compartas.",
+        "Cooprogreso: 042917 es tu código para Transferencia de $6.00 a XXXX0750. Vence en "
+        "5 minutos. No lo compartas.",
         reference="otp:abc",
     )
     return folder

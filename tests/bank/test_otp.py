@@ -93,14 +93,39 @@ def test_right_code_is_accepted_once(sessions, member_id, clock, mailbox):
     assert "ya fue utilizado" in refused.value.message
 
 
-def test_sms_text_is_the_spanish_template(sessions, member_id, clock, mailbox):
-    issued = issue(sessions, member_id, clock)
+def test_sms_says_what_the_code_authorises(sessions, member_id, clock, mailbox):
+    with sessions.begin() as session:
+        issued = otp.issue(
+            session,
+            member_id,
+            TRANSFER,
+            PAYLOAD,
+            secret_key=SECRET,
+            clock=clock,
+            purpose="Transferencia de $12.34 a XXXX7341",
+        )
     code = code_for(sessions, issued, mailbox, clock)
     [sms] = read_mailbox(mailbox)
     assert sms.to == "0991234567"
     assert sms.text == (
-        f"Cooprogreso: tu código de seguridad es {code}. Vence en 5 minutos. No lo compartas."
+        f"Cooprogreso: {code} es tu código para Transferencia de $12.34 a XXXX7341. "
+        "Vence en 5 minutos. No lo compartas."
     )
+
+
+def test_sms_without_a_purpose_names_a_known_operation_or_stays_generic(
+    sessions, member_id, clock, mailbox
+):
+    enrollment = issue(sessions, member_id, clock, operation="ENROLLMENT")
+    code = code_for(sessions, enrollment, mailbox, clock)
+    [sms] = read_mailbox(mailbox)
+    assert sms.text.startswith(
+        f"Cooprogreso: {code} es tu código para tu registro en Cooprogreso en Línea."
+    )
+    other = issue(sessions, member_id, clock, operation="other.thing")
+    code = code_for(sessions, other, mailbox, clock)
+    [sms] = [m for m in read_mailbox(mailbox) if m.reference == other.message_key]
+    assert sms.text.startswith(f"Cooprogreso: {code} es tu código de seguridad.")
 
 
 def test_wrong_codes_count_down_and_the_fifth_kills_the_challenge(
