@@ -1,18 +1,32 @@
-"""The real app over the session's PostgreSQL database, driven through Starlette's TestClient."""
+"""The real app over the session's PostgreSQL database, driven through Starlette's TestClient;
+and the harnesses on the time-skipping Temporal server: ``api`` (the credit journey, see
+``credit_support.py``) and ``money`` / ``people`` (movements, see ``movement_support.py``).
+
+Markers a module (``pytestmark``) or a test sets for those fixtures:
+
+- ``married``: the ``api`` member's profile is married (a spouse co-signs);
+- ``payment_settings(**fields)``: the ``money`` worker's ``PaymentSettings(**fields)``;
+- ``balances(ana, beto)``: the ``people``'s opening balances in cents (100_000, 5_000).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from bank.core.settings import ApiSettings
+from bank.payments.config import PaymentSettings
+from tests.api.credit_support import Api, running_api
+from tests.api.movement_support import Member, Money, make_member, running_money
 
 TODAY = date(2025, 1, 20)
 """The "today" the product tests run at (America/Guayaquil), unless a test sets another."""
@@ -72,3 +86,44 @@ def login(client: TestClient, username: str, password: str) -> dict[str, str]:
     response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+async def api(
+    request: pytest.FixtureRequest,
+    api_settings: ApiSettings,
+    time_skipping_env: WorkflowEnvironment,
+    tmp_path: Path,
+    sessions: sessionmaker[Session],
+) -> AsyncIterator[Api]:
+    """The credit harness on the time-skipping server; a married member under ``married``."""
+    married = request.node.get_closest_marker("married") is not None
+    async with running_api(
+        api_settings, time_skipping_env, tmp_path, sessions, married=married
+    ) as api:
+        yield api
+
+
+@pytest.fixture
+async def money(
+    request: pytest.FixtureRequest,
+    api_settings: ApiSettings,
+    time_skipping_env: WorkflowEnvironment,
+    sessions: sessionmaker[Session],
+) -> AsyncIterator[Money]:
+    """The movement harness on the time-skipping server, with ``payment_settings`` if marked."""
+    marker = request.node.get_closest_marker("payment_settings")
+    payments = PaymentSettings(**marker.kwargs) if marker else None
+    async with running_money(api_settings, time_skipping_env, sessions, payments=payments) as m:
+        yield m
+
+
+@pytest.fixture
+async def people(request: pytest.FixtureRequest, money: Money) -> tuple[Member, Member]:
+    """Ana and Beto, logged in, with the ``balances`` marker's cents (100_000, 5_000)."""
+    marker = request.node.get_closest_marker("balances")
+    ana_cents, beto_cents = marker.args if marker else (100_000, 5_000)
+    with money.sessions.begin() as session:
+        ana = make_member(session, "ana", ana_cents)
+        beto = make_member(session, "beto", beto_cents)
+    return await money.login(ana), await money.login(beto)

@@ -6,40 +6,21 @@ The biller simulator keeps its bills in the database; ``issue_bill`` fixes an am
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-from temporalio.testing import WorkflowEnvironment
 
 from bank.adapters.billers import previous_period
-from bank.core.settings import ApiSettings
 from bank.models import Card, CardKind, PaidBill, Posting, ServicePaymentRecord
 from bank.models import Member as MemberRow
 from tests import factories as f
-from tests.api.movement_support import Member, Money, make_member, running_money
+from tests.api.movement_support import Member, Money
 
 WATER = "EPMAPS"
 SUPPLY = "1234567"
 
 
-@pytest.fixture
-async def money(
-    api_settings: ApiSettings,
-    time_skipping_env: WorkflowEnvironment,
-    sessions: sessionmaker[Session],
-) -> AsyncIterator[Money]:
-    async with running_money(api_settings, time_skipping_env, sessions) as m:
-        yield m
-
-
-@pytest.fixture
-async def people(money: Money) -> tuple[Member, Member]:
-    with money.sessions.begin() as session:
-        ana = make_member(session, "ana", 50_000)
-        beto = make_member(session, "beto", 50_000)
-    return await money.login(ana), await money.login(beto)
+pytestmark = pytest.mark.balances(50_000, 50_000)
 
 
 def bill_body(member: Member, receipts: list[str]) -> dict:

@@ -3,34 +3,17 @@ fake activities, real database, a local document store)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.testing import WorkflowEnvironment
 
-from bank.core.settings import ApiSettings
 from bank.credit.deadline import cutoff_text, local
 from tests.api.credit_support import (
     JPEG,
     Api,
     offered,
-    running_api,
 )
 from tests.workflows.credit_fakes import to_morning
-
-
-@pytest.fixture
-async def api(
-    api_settings: ApiSettings,
-    time_skipping_env: WorkflowEnvironment,
-    tmp_path: Path,
-    sessions: sessionmaker[Session],
-) -> AsyncIterator[Api]:
-    async with running_api(api_settings, time_skipping_env, tmp_path, sessions) as api:
-        yield api
 
 
 async def test_accept_reveals_the_maximum_and_simulation_is_bounded(

@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.testing import WorkflowEnvironment
 
-from bank.core.settings import ApiSettings
 from bank.models import AuditEvent
 from tests.api.credit_support import (
     JPEG,
     OFFICER,
     Api,
     offered,
-    running_api,
     send_request,
 )
 from tests.workflows.credit_fakes import CODIGO, RIGHT_OTP, to_morning
 
 SIGNING = "/api/v1/signing"
-
-
-@pytest.fixture
-async def api(
-    api_settings: ApiSettings,
-    time_skipping_env: WorkflowEnvironment,
-    tmp_path: Path,
-    sessions: sessionmaker[Session],
-) -> AsyncIterator[Api]:
-    async with running_api(api_settings, time_skipping_env, tmp_path, sessions) as api:
-        yield api
 
 
 async def test_member_signs_through_the_link_and_is_disbursed(

@@ -8,28 +8,14 @@ Re-record only when the workflow changes on purpose: ``COOP_RECORD_HISTORIES=1``
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
-from temporalio.testing import WorkflowEnvironment
 
-from bank.core.settings import ApiSettings
-from tests.api.movement_support import Money, make_member, running_money
+from tests.api.movement_support import Money, make_member
 from tests.support.histories import MOVEMENT_INTERBANK_REVERSED
 from workflows.movement.contract import Status, workflow_id
 
 HISTORY = MOVEMENT_INTERBANK_REVERSED
-
-
-@pytest.fixture
-async def money(
-    api_settings: ApiSettings,
-    time_skipping_env: WorkflowEnvironment,
-    sessions: sessionmaker[Session],
-) -> AsyncIterator[Money]:
-    async with running_money(api_settings, time_skipping_env, sessions) as m:
-        yield m
 
 
 @pytest.mark.skipif(

@@ -33,6 +33,7 @@ JOURNEYS = "/api/v1/officer/journeys"
 async def api(
     api_settings: ApiSettings, dev_env: WorkflowEnvironment, tmp_path: Path, db: Engine
 ) -> AsyncIterator[Api]:
+    """On the dev server, not conftest's time-skipping one: the lists need visibility queries."""
     async with running_api(api_settings, dev_env, tmp_path) as api:
         yield api
 

@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from api.routes.movements import _still_pending
 from bank.core.settings import ApiSettings
 from bank.payments.orders import MovementKind
-from tests.api.movement_support import Member, Money, make_member, running_money
+from tests.api.movement_support import Member, Money, running_money
 from workflows.movement.contract import MovementState, Status
 
 URL = "/api/v1/movements"
@@ -31,16 +31,9 @@ VISIBILITY_WAIT = 10.0
 async def money(
     api_settings: ApiSettings, dev_env: WorkflowEnvironment, sessions: sessionmaker[Session]
 ) -> AsyncIterator[Money]:
+    """On the dev server, not conftest's time-skipping one: GET /movements lists by visibility."""
     async with running_money(api_settings, dev_env, sessions) as m:
         yield m
-
-
-@pytest.fixture
-async def people(money: Money) -> tuple[Member, Member]:
-    with money.sessions.begin() as session:
-        ana = make_member(session, "ana", 100_000)
-        beto = make_member(session, "beto", 5_000)
-    return await money.login(ana), await money.login(beto)
 
 
 def coop(origin: Member, target: Member, amount: str, reference: str) -> dict[str, Any]:

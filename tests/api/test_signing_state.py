@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.testing import WorkflowEnvironment
 
-from bank.core.settings import ApiSettings
 from bank.models import User
 from tests.api.credit_support import (
     JPEG,
     Api,
     offered,
-    running_api,
     send_request,
 )
 from tests.workflows.credit_fakes import CODIGO, RIGHT_OTP
@@ -25,17 +20,8 @@ from tests.workflows.credit_fakes import CODIGO, RIGHT_OTP
 SIGNING = "/api/v1/signing"
 
 
-@pytest.fixture
-async def api(
-    api_settings: ApiSettings,
-    time_skipping_env: WorkflowEnvironment,
-    tmp_path: Path,
-    sessions: sessionmaker[Session],
-) -> AsyncIterator[Api]:
-    async with running_api(
-        api_settings, time_skipping_env, tmp_path, sessions, married=True
-    ) as api:
-        yield api
+pytestmark = pytest.mark.married
+"""Nancy is married: her spouse co-signs (the ``api`` fixture's profile)."""
 
 
 async def married_request(api: Api, sessions: sessionmaker[Session]) -> None:

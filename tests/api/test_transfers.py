@@ -7,39 +7,16 @@ clearing cycles.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
-from temporalio.testing import WorkflowEnvironment
 
-from bank.core.settings import ApiSettings
 from bank.models import Beneficiary, JournalEntry, OutboundMessage, Posting
 from bank.models import Member as MemberRow
-from bank.payments.config import PaymentSettings
 from tests import factories as f
-from tests.api.movement_support import Member, Money, make_member, running_money
+from tests.api.movement_support import Member, Money, make_member
 from workflows.movement.contract import Status
 
-
-@pytest.fixture
-async def money(
-    api_settings: ApiSettings,
-    time_skipping_env: WorkflowEnvironment,
-    sessions: sessionmaker[Session],
-) -> AsyncIterator[Money]:
-    payments = PaymentSettings(web_per_transaction="500.00", web_daily="800.00")
-    async with running_money(api_settings, time_skipping_env, sessions, payments=payments) as m:
-        yield m
-
-
-@pytest.fixture
-async def people(money: Money) -> tuple[Member, Member]:
-    with money.sessions.begin() as session:
-        ana = make_member(session, "ana", 100_000)
-        beto = make_member(session, "beto", 5_000)
-    return await money.login(ana), await money.login(beto)
+pytestmark = pytest.mark.payment_settings(web_per_transaction="500.00", web_daily="800.00")
 
 
 def coop(origin: Member, target: Member, amount: str = "6.00", **extra: object) -> dict:

@@ -6,15 +6,12 @@ composites) and a camera clip of a card for Chromium's fake camera."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import numpy as np
 
 from bank.core.db import make_engine, session_factory
@@ -22,6 +19,7 @@ from bank.demo.data import DEMO_RUBROS, OFFICER_PASSWORD, OFFICER_USERNAME
 from bank.models import CivilStatus
 from tests import factories as f
 from tests.bank import kyc_support as fx
+from tests.web.api_client import API, ApiClient
 from tests.web.camera import write_y4m
 from tests.web.service_payments_support import call
 from tests.web.stack import Stack
@@ -73,14 +71,8 @@ def new_applicant(stack: Stack, username: str, names: str, *, married: bool = Fa
 
 def api_login(stack: Stack, username: str, password: str) -> str:
     """A bearer token for ``username`` (its own session, beside the browser's)."""
-    request = urllib.request.Request(
-        stack.url("/api/v1/auth/login"),
-        data=json.dumps({"username": username, "password": password}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return str(json.load(answer)["access_token"])
+    with ApiClient.login(stack.url(API), username, password) as client:
+        return client.token
 
 
 def load_campaign(
@@ -118,15 +110,14 @@ def upload(stack: Stack, token: str, campaign: str, kind: str, path: Path) -> di
     form = {}
     if kind == "UTILITY_BILL":
         form["fecha_emision"] = datetime.now(GUAYAQUIL).date().isoformat()
-    answer = httpx.post(
-        stack.url(f"/api/v1/credit/offers/{campaign}/documents/{kind}"),
-        headers={"Authorization": f"Bearer {token}"},
-        files={"archivo": (path.name, path.read_bytes(), media)},
-        data=form,
-        timeout=120,
-    )
-    answer.raise_for_status()
-    return dict(answer.json())
+    with ApiClient(stack.url(API), token, timeout=120) as client:
+        answer = client.ok(
+            "POST",
+            f"/credit/offers/{campaign}/documents/{kind}",
+            files={"archivo": (path.name, path.read_bytes(), media)},
+            data=form,
+        )
+    return dict(answer)
 
 
 def document_files(folder: Path) -> dict[str, Path]:

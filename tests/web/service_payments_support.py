@@ -3,10 +3,7 @@ and a bill paid beforehand (the history test's own data)."""
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
 
+from tests.web.api_client import API, ApiClient
 from tests.web.stack import Stack
 
 GABRIEL_MOBILE = "0998765432"
@@ -36,24 +34,8 @@ def call(
     headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """``method path`` under /api/v1 as the member: (status, parsed JSON or None)."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        stack.url(f"/api/v1{path}"),
-        data=data,
-        method=method,
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-            **(headers or {}),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            raw = answer.read()
-            return answer.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as refused:
-        raw = refused.read()
-        return refused.code, json.loads(raw) if raw else None
+    with ApiClient(stack.url(API), token) as client:
+        return client.call(method, path, body, headers=headers)
 
 
 def usd(amount: str) -> str:

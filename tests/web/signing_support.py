@@ -14,10 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from bank.demo.data import OFFICER_PASSWORD, OFFICER_USERNAME, demo_campaign
 from tests.bank.kyc_support import blank_card, id_card, jpeg, pdf_pages
+from tests.web.api_client import API, ApiClient
 from tests.web.stack import Stack
 
 CAMPAIGN = "WEBFIRMA"
@@ -52,32 +51,16 @@ class SentRequest:
     """``monto_a_recibir`` of the summary: what the disbursement credits."""
 
 
-class Api:
-    """JSON calls under /api/v1 as one user (bearer token)."""
-
-    def __init__(self, stack: Stack, username: str, password: str) -> None:
-        self.http = httpx.Client(base_url=stack.url("/api/v1"), timeout=120)
-        token = self.ok("POST", "/auth/login", json={"username": username, "password": password})
-        self.http.headers["Authorization"] = f"Bearer {token['access_token']}"
-
-    def ok(self, method: str, path: str, **kwargs: Any) -> Any:
-        """The JSON of a 2xx answer (the body in the failure otherwise)."""
-        answer = self.http.request(method, path, **kwargs)
-        assert answer.is_success, f"{method} {path}: {answer.status_code} {answer.text}"
-        return answer.json() if answer.content else None
-
-    def close(self) -> None:
-        self.http.close()
+def as_user(stack: Stack, username: str, password: str) -> ApiClient:
+    """JSON calls under /api/v1 as ``username`` (a new session)."""
+    return ApiClient.login(stack.url(API), username, password, timeout=120)
 
 
 def load_campaign(stack: Stack, today: date) -> None:
     """An officer loads this test's own campaign: Nancy's demo offer under ``CAMPAIGN``."""
     [row] = [r for r in demo_campaign(today) if r["identificacion"] == NANCY["cedula"]]
-    officer = Api(stack, OFFICER_USERNAME, OFFICER_PASSWORD)
-    try:
-        loaded = officer.ok("POST", "/officer/campaigns", json=[{**row, "campaign_id": CAMPAIGN}])
-    finally:
-        officer.close()
+    with as_user(stack, OFFICER_USERNAME, OFFICER_PASSWORD) as officer:
+        loaded = officer.ok("POST", "/officer/campaigns", [{**row, "campaign_id": CAMPAIGN}])
     assert loaded["ofertas"][0]["resultado"] in {"INICIADA", "EXISTENTE"}, loaded
 
 
@@ -96,12 +79,11 @@ def _document(kind: str) -> tuple[str, bytes, str]:
 
 def send_request(stack: Stack, today: date) -> SentRequest:
     """Nancy accepts, chooses ``AMOUNT`` at ``TERM`` months, uploads and finalizes."""
-    nancy = Api(stack, NANCY["username"], NANCY["password"])
     url = f"/credit/offers/{CAMPAIGN}"
-    try:
+    with as_user(stack, NANCY["username"], NANCY["password"]) as nancy:
         accepted = nancy.ok("POST", f"{url}/accept")
         assert accepted["bloqueos"] == [], accepted
-        chosen = nancy.ok("POST", f"{url}/choose", json={"monto": AMOUNT, "plazo": TERM})
+        chosen = nancy.ok("POST", f"{url}/choose", {"monto": AMOUNT, "plazo": TERM})
         kinds = chosen["documentos_requeridos"]
         assert {"SPOUSE_ID_FRONT", "SPOUSE_ID_BACK"} <= set(kinds), kinds
         for kind in kinds:
@@ -113,8 +95,6 @@ def send_request(stack: Stack, today: date) -> SentRequest:
         seen = {who["email"]: links_so_far(stack, who["email"]) for who in (NANCY, CHRISTIAN)}
         finalized = nancy.ok("POST", f"{url}/finalize")
         assert finalized["correo_conyuge"] == CHRISTIAN["email"], finalized
-    finally:
-        nancy.close()
     return SentRequest(
         nancy_link=stack.link_in_email(NANCY["email"], LINK, seen[NANCY["email"]]),
         christian_link=stack.link_in_email(CHRISTIAN["email"], LINK, seen[CHRISTIAN["email"]]),
@@ -124,20 +104,14 @@ def send_request(stack: Stack, today: date) -> SentRequest:
 
 def savings_balance(stack: Stack) -> Decimal:
     """Nancy's savings ``saldo_disponible`` as the position answers it."""
-    nancy = Api(stack, NANCY["username"], NANCY["password"])
-    try:
+    with as_user(stack, NANCY["username"], NANCY["password"]) as nancy:
         position = nancy.ok("GET", "/position")
-    finally:
-        nancy.close()
     [account] = [c for c in position["cuentas"] if c["numero"] == NANCY["savings"]]
     return Decimal(str(account["saldo_disponible"]))
 
 
 def journey(stack: Stack) -> dict[str, Any]:
     """Nancy's journey of ``CAMPAIGN`` as she sees it."""
-    nancy = Api(stack, NANCY["username"], NANCY["password"])
-    try:
+    with as_user(stack, NANCY["username"], NANCY["password"]) as nancy:
         found: dict[str, Any] = nancy.ok("GET", f"/credit/offers/{CAMPAIGN}")
-    finally:
-        nancy.close()
     return found

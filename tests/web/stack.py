@@ -7,15 +7,12 @@ in Chromium exactly as a member would, reading OTP codes and links from the dev 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from typing import Any
 from bank.core.settings import ROOT
 from tests.postgres import throwaway_database
 from tests.support.net import free_port
+from tests.web.api_client import ApiClient
 
 START_TIMEOUT = 240.0
 READY_LINE = "running; press Ctrl-C to stop"
@@ -46,9 +44,9 @@ class Stack:
 
     def messages(self, to: str | None = None) -> list[dict[str, Any]]:
         """Every email and SMS of the dev mailbox, newest first."""
-        query = f"?to={urllib.parse.quote(to)}" if to else ""
-        with urllib.request.urlopen(self.url(f"/dev/mailbox/messages{query}"), timeout=10) as r:
-            return list(json.load(r)["messages"])
+        with ApiClient(self.url("/dev/mailbox"), timeout=10) as mailbox:
+            found = mailbox.ok("GET", "/messages", params={"to": to} if to else None)
+        return list(found["messages"])
 
     def wait_message(
         self, predicate: Any, *, to: str | None = None, timeout: float = 30.0
