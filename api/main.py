@@ -22,6 +22,7 @@ from api.deps import AppState, Clock, LazyTemporalClient
 from api.routes import (
     auth,
     beneficiaries,
+    card_pins,
     credit,
     credit_signing,
     dev,
@@ -158,6 +159,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(money_router, prefix=API_PREFIX)  # /cards/payable before /cards/{id}
     app.include_router(movements_router, prefix=API_PREFIX)
     app.include_router(registrations.cards_router, prefix=API_PREFIX)
+    app.include_router(card_pins.router, prefix=API_PREFIX)
     app.include_router(products.router, prefix=API_PREFIX)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(enrollment.router, prefix=API_PREFIX)

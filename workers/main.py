@@ -32,6 +32,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from activities.card_pins import CardPinActivities
 from activities.credit import CreditActivities
 from activities.enrollment import EnrollmentActivities
 from activities.kyc import KycActivities
@@ -42,6 +43,7 @@ from bank.adapters.wiring import Adapters
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import WorkerSettings
 from bank.core.temporal import connect, ensure_search_attributes
+from workflows.card_pin.workflow import CardPinChangeWorkflow
 from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.enrollment.workflow import EnrollmentWorkflow
 from workflows.movement.workflow import MovementWorkflow
@@ -54,6 +56,7 @@ WORKFLOWS: Sequence[type] = (
     CreditJourneyWorkflow,
     MovementWorkflow,
     ScheduledPaymentRunWorkflow,
+    CardPinChangeWorkflow,
 )
 KYC_SLOTS = 2
 """Concurrent CPU-heavy activities: one per core on the reference 2-core machine."""
@@ -95,7 +98,9 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
     scheduled = ScheduledPaymentActivities(
         sessions, rules=adapters.payment_rules, billers=adapters.billers, deliver=deliver
     )
-    return enrollment.all() + credit.all() + movements.all() + scheduled.all()
+    card_pins = CardPinActivities(sessions, secret_key=settings.secret_key, deliver=deliver)
+    groups = (enrollment, credit, movements, scheduled, card_pins)
+    return [activity for group in groups for activity in group.all()]
 
 
 def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable[..., Any]]:

@@ -26,6 +26,7 @@ from api.schemas.enrollment import (
     EnrollmentStarted,
     Estado,
 )
+from bank.notifications.spanish import attempts_left
 from workflows.enrollment.contract import (
     CODE_PATTERN,
     CodeOutcome,
@@ -87,8 +88,7 @@ def answer(outcome: CodeOutcome) -> CodeAnswer:
     """The member's answer for an outcome of the workflow."""
     estado, mensaje = _ANSWERS[outcome.outcome]
     if outcome.outcome is Outcome.WRONG_CODE:
-        tries = "1 intento" if outcome.attempts_left == 1 else f"{outcome.attempts_left} intentos"
-        mensaje = f"{mensaje} Te quedan {tries}."
+        mensaje = f"{mensaje} {attempts_left(outcome.attempts_left)}"
     return CodeAnswer(estado=estado, mensaje=mensaje, intentos_restantes=outcome.attempts_left)
 
 

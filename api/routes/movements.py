@@ -16,6 +16,7 @@ from api.deps import CurrentMember, Now, TemporalClient, app_state
 from api.errors import ApiError
 from api.movements_service import RESPONSES, answer, current_state, not_found
 from api.schemas.movements import ConfirmacionIn, MovimientoOut, movimiento
+from bank.notifications.spanish import attempts_left
 from workflows.movement.contract import (
     IDEMPOTENCY_KEY,
     Confirmation,
@@ -108,11 +109,10 @@ async def confirm_movement(
         await current_state(client, movement_id)  # 404 if it never existed
         raise _state_error() from exc
     if state.status is Status.AWAITING_OTP:
-        tries = "1 intento" if state.attempts_left == 1 else f"{state.attempts_left} intentos"
         raise ApiError(
             422,
             "CODIGO_INCORRECTO",
-            f"El código ingresado es incorrecto. Te quedan {tries}.",
+            f"El código ingresado es incorrecto. {attempts_left(state.attempts_left)}",
             details={"intentos_restantes": state.attempts_left},
         )
     if state.status is Status.FAILED:

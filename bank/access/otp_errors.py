@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bank.core.errors import DomainError
 from bank.models import OtpStatus
+from bank.notifications.spanish import attempts_left
 
 
 class OtpError(DomainError):
@@ -33,8 +34,8 @@ class OtpInvalid(OtpError):
     def __init__(self, remaining_attempts: int) -> None:
         """Carry how many tries the member has left."""
         self.remaining_attempts = remaining_attempts
-        tries = "1 intento" if remaining_attempts == 1 else f"{remaining_attempts} intentos"
-        super().__init__(f"El código de seguridad es incorrecto. Te queda(n) {tries}.")
+        left = attempts_left(remaining_attempts)
+        super().__init__(f"El código de seguridad es incorrecto. {left}")
 
 
 class OtpLocked(OtpError):

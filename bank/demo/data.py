@@ -181,6 +181,8 @@ class DemoCard:
 
     masked_number: str
     brand: str
+    pin: str = "4821"
+    """The demo card's PIN (kept only as a keyed digest; listed in docs/demo-data.md)."""
     credit_limit_cents: int = 0
     revolving_used_cents: int = 0
     deferred_used_cents: int = 0
@@ -193,6 +195,7 @@ DEBIT_CARD = DemoCard("550975XXXXXX7023", "MC Débito")
 CREDIT_CARD = DemoCard(
     "513744XXXXXX0395",
     "Mastercard Estandar",
+    pin="7394",
     credit_limit_cents=1_000_000,
     revolving_used_cents=153_814,
     deferred_used_cents=759_738,

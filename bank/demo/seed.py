@@ -25,6 +25,7 @@ from stdnum import luhn
 from stdnum.ec import ci
 
 from bank.access.security import hash_password, keyed_digest
+from bank.cards import pins
 from bank.core.db import make_engine, session_factory, transaction
 from bank.core.settings import CoreSettings
 from bank.credit.amortization import is_business_day, schedule
@@ -40,6 +41,7 @@ from bank.models import (
     Base,
     Card,
     CardKind,
+    CardPin,
     CardStatus,
     Hold,
     IdentificationType,
@@ -358,7 +360,7 @@ def _cards(
         (debit, CardKind.DEBIT, savings.id, None),
         (credit, CardKind.CREDIT, None, data.credit_card_due_date(report.anchor)),
     ):
-        _ensure(
+        card = _ensure(
             session,
             report,
             Card,
@@ -374,6 +376,9 @@ def _cards(
             minimum_payment_cents=spec.minimum_payment_cents,
             payment_due_date=due,
         )
+        if session.get(CardPin, card.id) is None:
+            pins.set_initial(session, key, card, spec.pin)
+            report.created[CardPin.__tablename__] += 1
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 
 from bank.models.accounts import PRODUCT_LABELS, Account, AccountStatus, ProductType
 from bank.models.base import Base, utcnow
+from bank.models.card_pins import CardPin
 from bank.models.credit import CreditConsent, SigningLink
 from bank.models.ledger import Hold, HoldStatus, JournalEntry, Posting
 from bank.models.members import (
@@ -64,6 +65,7 @@ __all__ = [
     "BeneficiaryService",
     "Card",
     "CardKind",
+    "CardPin",
     "CardStatus",
     "Channel",
     "CivilStatus",

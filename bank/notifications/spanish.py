@@ -81,3 +81,8 @@ def money(amount: Decimal | str | int) -> str:
     if isinstance(amount, float):
         raise TypeError("amounts are Decimal, str or int, never float")
     return format_usd(to_cents(amount))
+
+
+def attempts_left(count: int) -> str:
+    """``Te queda 1 intento.`` / ``Te quedan 3 intentos.`` (singular and plural agree)."""
+    return "Te queda 1 intento." if count == 1 else f"Te quedan {count} intentos."

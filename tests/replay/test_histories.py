@@ -6,7 +6,8 @@ changes on purpose, by its recording test next to the scenario it records
 (``COOP_RECORD_HISTORIES=1``): the movement's in ``tests/api/test_movement_history.py``, the
 enrollment's in ``tests/workflows/test_enrollment.py``, the credit journey's in
 ``tests/workflows/test_credit_journey_signing.py``, the scheduled run's in
-``tests/workflows/test_scheduled_run_history.py``.
+``tests/workflows/test_scheduled_run_history.py``, the card PIN change's in
+``tests/workflows/test_card_pin.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from temporalio.worker import Replayer
 
 from bank.core.temporal import DATA_CONVERTER
 from tests.support import histories as h
+from workflows.card_pin.workflow import CardPinChangeWorkflow
 from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.enrollment.workflow import EnrollmentWorkflow
 from workflows.movement.workflow import MovementWorkflow
@@ -60,4 +62,12 @@ async def test_replay_of_committed_paid_run_is_deterministic(path: Path) -> None
     text = await asyncio.to_thread(path.read_text)
     history = WorkflowHistory.from_json(h.SCHEDULED_RUN_ID, text)
     replayer = Replayer(workflows=[ScheduledPaymentRunWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
+
+
+async def test_replay_of_committed_card_pin_change_is_deterministic() -> None:
+    """A card PIN change: the previous PIN checked, a wrong code, the right one, the PIN set."""
+    text = await asyncio.to_thread(h.CARD_PIN_CHANGED.read_text)
+    history = WorkflowHistory.from_json(h.CARD_PIN_CHANGED_ID, text)
+    replayer = Replayer(workflows=[CardPinChangeWorkflow], data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)

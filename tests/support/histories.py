@@ -24,3 +24,6 @@ CREDIT_JOURNEY_SPOUSE_ID = "credit-PRE2026-7"
 SCHEDULED_RUN_PAID = HISTORIES / "scheduled_run_paid.json"
 SCHEDULED_RUN_PAID_UPSERTED = HISTORIES / "scheduled_run_paid_attributes_upserted.json"
 SCHEDULED_RUN_ID = "sched-pay-1-run"
+
+CARD_PIN_CHANGED = HISTORIES / "card_pin_changed.json"
+CARD_PIN_CHANGED_ID = "card-pin-1"

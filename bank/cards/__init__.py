@@ -1,0 +1,1 @@
+"""Card credentials: PIN rules, keyed PIN digests, change and recovery (``pins``)."""
