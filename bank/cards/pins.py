@@ -81,6 +81,12 @@ class NoPin(PinRefused):
     )
 
 
+class CardNotFound(PinRefused):
+    code = "TARJETA_NO_ENCONTRADA"
+    status_code = 404
+    default_message = "No encontramos la tarjeta."
+
+
 class CardNotUsable(PinRefused):
     code = "TARJETA_NO_ACTIVA"
     default_message = "Tu tarjeta no está activa. Comunícate con nuestro Call Center."
@@ -176,11 +182,12 @@ def owned_card(session: Session, member_id: int, card_id: int) -> Card:
     """The member's active card (another member's card is "not found" alike).
 
     Raises:
-        CardNotUsable: unknown, another member's, or not active.
+        CardNotFound: unknown, or another member's.
+        CardNotUsable: not active.
     """
     card = session.get(Card, card_id)
     if card is None or card.member_id != member_id:
-        raise CardNotUsable("No encontramos la tarjeta.")
+        raise CardNotFound
     if card.status is not CardStatus.ACTIVA:
         raise CardNotUsable
     return card

@@ -168,5 +168,5 @@ def test_another_members_card_is_not_found(sessions, cards):
     debit_id, _, _ = cards
     with sessions.begin() as session:
         other = factories.make_member(session)
-        with pytest.raises(pins.CardNotUsable, match="No encontramos la tarjeta"):
+        with pytest.raises(pins.CardNotFound, match="No encontramos la tarjeta"):
             pins.owned_card(session, other.id, debit_id)
