@@ -33,7 +33,8 @@ schema = (
     .exclude(path="/api/v1/auth/logout")
 )
 TEMPORAL_BACKED = re.compile(
-    r"^/api/v1/(transfers|services/payments|card-payments|movements|scheduled-payments)"
+    r"^/api/v1/(transfers|services/payments|card-payments|movements|scheduled-payments"
+    r"|cards/\{card_id\}/pin/change)"
 )
 """Routes that start or query a workflow: with no Temporal server they answer 503."""
 schema.config.generation.update(modes=list(GenerationMode))  # valid *and* invalid input
