@@ -6,9 +6,9 @@ import { useEffect, useRef, useState } from '../../vendor/preact-htm-3.1.1.js';
 import { api, downloadFile } from '../api.js';
 import { addMonths, formatDate, formatMoney, todayIso } from '../format.js';
 import { useLocation } from '../router.js';
+import { PinManagement } from './card_pins.js';
 import {
   Alert,
-  ComingSoon,
   DataTable,
   Dialog,
   ErrorMessage,
@@ -384,31 +384,6 @@ function Tabs({ label, tabs, current, onChange }) {
   </div>`;
 }
 
-/** "Próximamente" next to an option whose API route does not exist yet. */
-function SoonButton({ label, onClick, pressed }) {
-  return html`<button type="button" class="secundario" onClick=${onClick} aria-pressed=${pressed ? 'true' : 'false'}>
-    ${label} <span class="pronto">Próximamente</span>
-  </button>`;
-}
-
-const PIN_WHAT = {
-  cambiar: 'El cambio de clave de tu tarjeta',
-  recuperar: 'La recuperación de clave de tu tarjeta',
-};
-
-function PinOptions({ idPrefix }) {
-  const [chosen, setChosen] = useState(null);
-  return html`<div>
-    <div class="acciones" role="group" aria-label="Gestiones de la tarjeta">
-      <${SoonButton} label="Cambiar clave" pressed=${chosen === 'cambiar'} onClick=${() => setChosen('cambiar')} />
-      <${SoonButton} label="Recuperar clave" pressed=${chosen === 'recuperar'} onClick=${() => setChosen('recuperar')} />
-    </div>
-    <div aria-live="polite" id=${`${idPrefix}-gestion`}>
-      ${chosen && html`<div class="prod-gestion"><${ComingSoon} what=${PIN_WHAT[chosen]} /></div>`}
-    </div>
-  </div>`;
-}
-
 function DebitCards({ cards }) {
   const [selected, setSelected] = useState(null);
   const card = cards.find((c) => c.id === selected);
@@ -435,10 +410,7 @@ function DebitCards({ cards }) {
       <h3>Tarjeta débito</h3>
       <p class="prod-tarjeta-datos"><strong>${card.marca}</strong><br />${card.numero}<br />${card.estado}</p>
       <p>¿Qué tipo de gestión quieres realizar?</p>
-      <${PinOptions} idPrefix=${`debito-${card.id}`} key=${card.id} />
-      <div class="acciones">
-        <button type="button" class="secundario" onClick=${() => setSelected(null)}>Cancelar</button>
-      </div>
+      <${PinManagement} card=${card} key=${card.id} onCancel=${() => setSelected(null)} />
     </section>`}
   </div>`;
 }
@@ -597,7 +569,7 @@ export function InvestmentsPage() {
 // ---------------------------------------------------------------- Tarjeta de Crédito
 
 function CreditCard({ card }) {
-  const [chosen, setChosen] = useState(null);
+  const [pin, setPin] = useState(null);
   return html`<div>
     <section class="tarjeta prod-tarjeta-credito" aria-labelledby="prod-tarjeta-titulo">
       <h2 id="prod-tarjeta-titulo">${card.marca} ${card.numero}</h2>
@@ -621,10 +593,10 @@ function CreditCard({ card }) {
       <ul class="prod-opciones">
         <li><a class="boton" href=${`/banca/tarjetas/cooprogreso?tarjeta=${enc(card.id)}`}>Pagar tarjeta</a></li>
         <li><a class="boton secundario" href="/banca/diferidos">Diferir consumos</a></li>
-        <li><${SoonButton} label="Recuperar clave" pressed=${chosen === 'recuperar'} onClick=${() => setChosen('recuperar')} /></li>
-        <li><${SoonButton} label="Cambiar clave" pressed=${chosen === 'cambiar'} onClick=${() => setChosen('cambiar')} /></li>
+        <li><button type="button" class="secundario" aria-pressed=${pin === 'recuperar' ? 'true' : 'false'} onClick=${() => setPin('recuperar')}>Recuperar clave</button></li>
+        <li><button type="button" class="secundario" aria-pressed=${pin === 'cambiar' ? 'true' : 'false'} onClick=${() => setPin('cambiar')}>Cambiar clave</button></li>
       </ul>
-      <div aria-live="polite">${chosen && html`<${ComingSoon} what=${PIN_WHAT[chosen]} />`}</div>
+      ${pin && html`<${PinManagement} card=${card} initial=${pin} key=${pin} onCancel=${() => setPin(null)} />`}
     <//>
   </div>`;
 }
