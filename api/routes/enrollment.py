@@ -75,6 +75,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+INVALID_IDENTIFICATION = {
+    "CEDULA": "La cédula ingresada no es válida.",
+    "PASAPORTE": "El pasaporte ingresado no es válido.",
+}
+"""Gender and number agree with the document ("la cédula … válida", "el pasaporte … válido")."""
+
+
 def not_found() -> ApiError:
     """No enrollment was ever started with this id."""
     return ApiError(
@@ -104,8 +111,9 @@ async def start_enrollment(
     """Start (or join) the enrollment of an identification; an SMS code follows if registered."""
     identification = body.normalized()
     if identification is None:
-        kind = "La cédula" if body.tipo_identificacion == "CEDULA" else "El pasaporte"
-        raise ApiError(422, "IDENTIFICACION_INVALIDA", f"{kind} ingresado no es válido.")
+        raise ApiError(
+            422, "IDENTIFICACION_INVALIDA", INVALID_IDENTIFICATION[body.tipo_identificacion]
+        )
     enrollment_id = workflow_id(identification)
     await temporal.start(
         client,

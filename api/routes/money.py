@@ -42,6 +42,7 @@ from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
 from bank.core.money import iva_cents, to_cents
 from bank.models import Card, CardKind, CardStatus, RegisteredCard
+from bank.notifications import spanish
 from bank.payments.identification import validate_identification
 from bank.payments.orders import CardOption, MovementKind, NewBeneficiary, Order
 
@@ -58,6 +59,12 @@ def _service_fee(request: Request) -> tuple[int, int]:
     """Commission per receipt and its IVA (``COOP_PAY_FEE_SERVICE_PAYMENT``)."""
     fee = app_state(request).adapters.payment_rules.fee(MovementKind.SERVICE_PAYMENT)
     return fee, iva_cents(fee)
+
+
+def not_registered(label: str, company: str) -> str:
+    """``El número de suministro ingresado no está registrado en EEQ.`` (agreeing)."""
+    article, end = spanish.the(label)
+    return f"{article} {label.lower()} ingresad{end} no está registrad{end} en {company}."
 
 
 @router.get("/transfers/institutions", response_model=list[InstitucionOut])
@@ -152,7 +159,7 @@ async def lookup_bill(
         raise ApiError(
             422,
             "SUMINISTRO_INEXISTENTE",
-            f"El {company.reference_label.lower()} ingresado no está registrado en {company.name}.",
+            not_registered(company.reference_label, company.name),
         )
     if found.state is LookupState.NO_PENDING_BILL:
         raise ApiError(

@@ -86,3 +86,20 @@ def money(amount: Decimal | str | int) -> str:
 def attempts_left(count: int) -> str:
     """``Te queda 1 intento.`` / ``Te quedan 3 intentos.`` (singular and plural agree)."""
     return "Te queda 1 intento." if count == 1 else f"Te quedan {count} intentos."
+
+
+_FEMININE = frozenset({"clave", "cuenta", "placa", "cédula", "identificación"})
+
+
+def the(noun: str) -> tuple[str, str]:
+    """The article and the adjective ending that agree with ``noun``'s first word:
+    ``("El", "o")`` for "Número de suministro", ``("La", "a")`` for "Clave catastral"."""
+    first = (noun.split() or [""])[0].casefold()
+    return ("La", "a") if first in _FEMININE else ("El", "o")
+
+
+def invalid(noun: str, *, typed: bool = True) -> str:
+    """``El número de suministro ingresado no es válido.`` / ``La clave catastral …válida.``"""
+    article, end = the(noun)
+    typed_text = f" ingresad{end}" if typed else ""
+    return f"{article} {noun.lower()}{typed_text} no es válid{end}."

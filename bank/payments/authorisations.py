@@ -19,6 +19,7 @@ from bank.access import otp
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.core.errors import DomainError
 from bank.models import PaymentSchedule, ScheduleStatus
+from bank.notifications import spanish
 from bank.payments.registrations import own_savings_account
 
 OPERATION = "scheduled_payment.authorise"
@@ -65,7 +66,7 @@ def check(auth: Authorisation, member_id: int, session: Session, today: date) ->
     if company is None:
         raise AuthorisationRefused("La empresa seleccionada no es válida.")
     if not re.fullmatch(company.reference_pattern, auth.supply_number):
-        raise AuthorisationRefused(f"El {company.reference_label.lower()} no es válido.")
+        raise AuthorisationRefused(spanish.invalid(company.reference_label, typed=False))
     top = FREQUENCIES.get(auth.frequency)
     if top is None or not 1 <= auth.day <= top:
         raise AuthorisationRefused("La frecuencia o el día de pago no son válidos.")

@@ -22,6 +22,7 @@ from bank.adapters.biller_types import Company
 from bank.core.errors import DomainError
 from bank.core.masking import mask_other_bank_card
 from bank.models import Account, AccountStatus, ProductType, RegisteredCard, RegisteredService
+from bank.notifications import spanish
 
 BRANDS = ("VISA", "MASTERCARD", "DINERS", "AMEX", "DISCOVER")
 
@@ -151,7 +152,7 @@ def register_service(
     biller = company(company_code)
     reference = supply_number.strip()
     if not re.fullmatch(biller.reference_pattern, reference):
-        raise ReferenciaInvalida(f"El {biller.reference_label.lower()} ingresado no es válido.")
+        raise ReferenciaInvalida(spanish.invalid(biller.reference_label))
     service = RegisteredService(
         member_id=member_id,
         account_id=account.id,

@@ -136,6 +136,7 @@ async def test_answers_never_tell_whether_a_cedula_belongs_to_a_member(http, ses
 async def test_bad_input_is_a_spanish_4xx(http):
     bad_cedula = await start(http, "1710034066")
     assert bad_cedula.status_code == 422 and bad_cedula.json()["code"] == "IDENTIFICACION_INVALIDA"
+    assert bad_cedula.json()["message"] == "La cédula ingresada no es válida."
     bad_code = await http.post(
         "/api/v1/enrollment/enroll-1713175071/codigo", json={"codigo": "12ab"}
     )
