@@ -13,11 +13,15 @@ from api.schemas.auth import (
     LoginResponse,
     MessageOut,
     PasswordChangeRequest,
+    SesionAbierta,
+    SesionesCerradasOut,
+    SesionesOut,
     SessionOut,
     UltimaConexion,
 )
 from api.schemas.common import ErrorBody
-from bank.access import auth
+from bank.access import auth, sessions
+from bank.access.sessions import describe_device
 
 router = APIRouter(prefix="/auth", tags=["Autenticación"])
 
@@ -39,8 +43,15 @@ async def login(
     """Open a session; five consecutive failures lock the user."""
     state = app_state(request)
     client = request.client.host if request.client else None
+    device = describe_device(request.headers.get("user-agent"))
     result = await auth.login(
-        session, state.auth_policy, body.username, body.password, now=now, client=client
+        session,
+        state.auth_policy,
+        body.username,
+        body.password,
+        now=now,
+        client=client,
+        device=device,
     )
     previous = _ultima_conexion(result.previous_login_at, request)
     return LoginResponse(
@@ -105,11 +116,55 @@ async def change_password(
 ) -> MessageOut:
     """Change the password (required first when logged in with a temporary one).
 
-    Policy: at least 8 characters, letters and digits, different from the username, the
-    current password and the identification. Other sessions of the user are closed.
+    Rules: ``bank.access.passwords`` (8-64 characters, upper and lower case and digits, not
+    the username, identification or birth date, not the current or the last 5). The user's
+    other sessions are closed unless ``cerrar_otras_sesiones`` is false.
     """
     policy = app_state(request).auth_policy
     await auth.change_password(
-        session, policy, principal, body.current_password, body.new_password, now=now
+        session,
+        policy,
+        principal,
+        body.current_password,
+        body.new_password,
+        now=now,
+        end_other_sessions=body.cerrar_otras_sesiones,
     )
     return MessageOut(message="Tu contraseña fue actualizada correctamente.")
+
+
+@router.get("/sessions", response_model=SesionesOut)
+async def list_sessions(principal: SessionPrincipal, conn: DbConn, now: Now) -> SesionesOut:
+    """Mis sesiones: every open session of the caller's user, the current one first."""
+    found = await sessions.open_sessions(conn, principal, now=now)
+    return SesionesOut(
+        sesiones=[
+            SesionAbierta(
+                referencia=s.reference,
+                dispositivo=s.device,
+                origen=s.origin,
+                abierta=s.opened_at,
+                ultima_actividad=s.last_used_at,
+                actual=s.current,
+            )
+            for s in found
+        ]
+    )
+
+
+@router.post("/sessions/close-others", response_model=SesionesCerradasOut)
+async def close_other_sessions(
+    principal: SessionPrincipal, session: DbSession, now: Now
+) -> SesionesCerradasOut:
+    """Cerrar sesión en todos los demás dispositivos (this one stays open)."""
+    closed = await sessions.end_other_sessions(session, principal, now=now)
+    text = (
+        "No tenías otras sesiones abiertas."
+        if closed == 0
+        else (
+            "Cerramos 1 sesión en otro dispositivo."
+            if closed == 1
+            else f"Cerramos {closed} sesiones en otros dispositivos."
+        )
+    )
+    return SesionesCerradasOut(cerradas=closed, message=text)

@@ -15,7 +15,8 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api import temporal
-from api.deps import TemporalClient, app_state
+from api.deps import DbSession, Now, TemporalClient, app_state
+from api.domain_calls import run
 from api.errors import ApiError
 from api.schemas.common import ErrorBody
 from api.schemas.enrollment import (
@@ -26,6 +27,7 @@ from api.schemas.enrollment import (
     EnrollmentStarted,
     Estado,
 )
+from bank.access import enrollment
 from bank.notifications.spanish import attempts_left
 from workflows.enrollment.contract import (
     CODE_PATTERN,
@@ -106,9 +108,16 @@ def answer(outcome: CodeOutcome) -> CodeAnswer:
     responses=_ERRORS,
 )
 async def start_enrollment(
-    body: EnrollmentRequest, client: TemporalClient, request: Request
+    body: EnrollmentRequest, client: TemporalClient, request: Request, db: DbSession, now: Now
 ) -> EnrollmentStarted:
-    """Start (or join) the enrollment of an identification; an SMS code follows if registered."""
+    """Start (or join) the enrollment of an identification; an SMS code follows if registered.
+
+    "Recuperar clave" is the same journey: the registered mobile proves who it is, a new
+    temporary password goes to the registered email, the user is unlocked. Starts are
+    counted per origin (429 past the hourly limit, whoever is asked for).
+    """
+    origin = request.client.host if request.client else None
+    await run(db, lambda session: enrollment.count_request(session, origin, now), commit=True)
     identification = body.normalized()
     if identification is None:
         raise ApiError(

@@ -45,6 +45,9 @@ class PasswordChangeRequest(BaseModel):
 
     current_password: PlainText = Field(min_length=1, max_length=128)
     new_password: PlainText = Field(min_length=1, max_length=128)
+    cerrar_otras_sesiones: bool = Field(
+        default=True, description="Cerrar la sesión en todos los demás dispositivos"
+    )
 
 
 class MessageOut(BaseModel):
@@ -65,3 +68,23 @@ class SessionOut(BaseModel):
     expira_maximo: datetime = Field(description="Fin absoluto de la sesión")
     inactividad_segundos: int = Field(description="Minutos de inactividad permitidos, en segundos")
     must_change_password: bool
+
+
+class SesionAbierta(BaseModel):
+    """One open session, as the member recognises it ("Mis sesiones")."""
+
+    referencia: str = Field(description="Opaca: distingue las sesiones en pantalla")
+    dispositivo: str = Field(examples=["Chrome en Windows"])
+    origen: str | None = Field(examples=["190.152.10.4"])
+    abierta: datetime
+    ultima_actividad: datetime
+    actual: bool = Field(description="La sesión desde la que se consulta")
+
+
+class SesionesOut(BaseModel):
+    sesiones: list[SesionAbierta]
+
+
+class SesionesCerradasOut(BaseModel):
+    cerradas: int
+    message: str

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from bank.access import passwords
 from bank.access.auth_types import (
     AuthError,
     AuthPolicy,
@@ -40,6 +41,7 @@ from bank.access.security import (
     same_digest,
     verify_password,
 )
+from bank.access.sessions import revoke_others
 from bank.models import AuditEvent, Member, Role, User, UserSession
 
 __all__ = [
@@ -59,11 +61,9 @@ __all__ = [
     "check_session",
     "login",
     "logout",
-    "password_policy_violations",
     "split_token",
 ]
 
-MIN_PASSWORD_LENGTH = 8
 MAX_TOKEN_LENGTH = 200
 
 
@@ -100,8 +100,10 @@ async def login(
     *,
     now: datetime,
     client: str | None = None,
+    device: str | None = None,
 ) -> LoginResult:
-    """Check the credentials and open a session.
+    """Check the credentials and open a session (``client``: its address; ``device``: the
+    browser as the member will recognise it in "Mis sesiones").
 
     Raises:
         InvalidCredentials: unknown user or wrong password.
@@ -125,7 +127,7 @@ async def login(
         await _record_failure(session, policy, user.id, username, now, client, "LOGIN_FAILED")
     previous_login_at = user.last_login_at
     new_hash = await asyncio.to_thread(hash_password, password) if needs_rehash(stored) else None
-    token, expires_at = await _open_session(session, policy, user, now, client, new_hash)
+    token, expires_at = await _open_session(session, policy, user, now, (client, device), new_hash)
     name = f"{member.first_names} {member.last_names}" if member else user.username
     return LoginResult(
         token=token,
@@ -177,9 +179,10 @@ async def _open_session(
     policy: AuthPolicy,
     user: User,
     now: datetime,
-    client: str | None,
+    origin: tuple[str | None, str | None],
     new_hash: str | None,
 ) -> tuple[str, datetime]:
+    client, device = origin
     session_id, secret = secrets.token_hex(16), random_token(32)
     values: dict[str, Any] = {"failed_attempts": 0, "last_login_at": now}
     values["previous_login_at"] = User.last_login_at  # the login being replaced, in SQL
@@ -191,6 +194,8 @@ async def _open_session(
         created_at=now,
         last_seen_at=now,
         expires_at=now + policy.max_age,
+        origin=client[:64] if client else None,
+        device=device[:200] if device else None,
     )
     async with session.begin():
         result = await session.execute(
@@ -358,24 +363,6 @@ async def logout(session: AsyncSession, principal: Principal, *, now: datetime) 
         )
 
 
-def password_policy_violations(
-    new: str, *, username: str, current: str, identification: str | None
-) -> list[str]:
-    """The rules ``new`` breaks, as Spanish sentences (empty when it is acceptable)."""
-    reasons = []
-    if len(new) < MIN_PASSWORD_LENGTH:
-        reasons.append(f"Debe tener al menos {MIN_PASSWORD_LENGTH} caracteres.")
-    if not (any(c.isalpha() for c in new) and any(c.isdigit() for c in new)):
-        reasons.append("Debe combinar letras y números.")
-    if new.casefold() == username.casefold():
-        reasons.append("No puede ser igual a tu usuario.")
-    if new == current:
-        reasons.append("No puede ser igual a tu contraseña actual.")
-    if identification and new.casefold() == identification.casefold():
-        reasons.append("No puede ser igual a tu número de identificación.")
-    return reasons
-
-
 async def change_password(
     session: AsyncSession,
     policy: AuthPolicy,
@@ -384,11 +371,13 @@ async def change_password(
     new: str,
     *,
     now: datetime,
+    end_other_sessions: bool = True,
 ) -> None:
-    """Replace the password, clear the temporary-password flag, end the other sessions.
+    """Replace the password and clear the temporary-password flag; by default (the member
+    may decline) end the user's other sessions.
 
     Raises:
-        PasswordPolicyViolation: the new password breaks the policy.
+        PasswordPolicyViolation: the new password breaks the rules (``bank.access.passwords``).
         WrongCurrentPassword: ``current`` is wrong (it counts as a failed attempt).
         UserLocked: that failed attempt reached the limit.
     """
@@ -396,11 +385,12 @@ async def change_password(
     if found is None:
         raise InvalidSession()
     user, member = found
-    reasons = password_policy_violations(
+    reasons = passwords.violations(
         new,
         username=user.username,
         current=current,
         identification=member.identification if member else None,
+        birth_date=member.birth_date if member else None,
     )
     if reasons:
         raise PasswordPolicyViolation(reasons)
@@ -408,15 +398,28 @@ async def change_password(
         await _record_failure(
             session, policy, user.id, user.username, now, None, "PASSWORD_CHANGE_FAILED"
         )
+    if await passwords.used_before(session, user.id, new):
+        raise PasswordPolicyViolation(
+            [f"No puede ser igual a una de tus últimas {passwords.HISTORY} contraseñas."]
+        )
     new_hash = await asyncio.to_thread(hash_password, new)
     async with session.begin():
-        await _store_password(session, user, principal.session_id, new_hash, now)
+        await passwords.remember(session, user.id, user.password_hash, now)
+        await _store_password(
+            session, user, principal.session_id, new_hash, now, end_other_sessions
+        )
 
 
 async def _store_password(
-    session: AsyncSession, user: User, keep_session: str, new_hash: str, now: datetime
+    session: AsyncSession,
+    user: User,
+    keep_session: str,
+    new_hash: str,
+    now: datetime,
+    end_other_sessions: bool,
 ) -> None:
-    """Write the new hash, clear the flags and revoke every session but ``keep_session``."""
+    """Write the new hash, clear the flags and (asked) revoke every session but
+    ``keep_session``."""
     await session.execute(
         update(User)
         .where(User.id == user.id)
@@ -427,13 +430,13 @@ async def _store_password(
             failed_attempts=0,
         )
     )
-    await session.execute(
-        update(UserSession)
-        .where(
-            UserSession.user_id == user.id,
-            UserSession.id != keep_session,
-            UserSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
+    if end_other_sessions:
+        await revoke_others(session, user.id, keep_session, now)
+    _audit(
+        session,
+        user.username,
+        "PASSWORD_CHANGED",
+        user.username,
+        session_id=keep_session,
+        other_sessions_ended=end_other_sessions,
     )
-    _audit(session, user.username, "PASSWORD_CHANGED", user.username, session_id=keep_session)

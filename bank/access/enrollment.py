@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bank.access.security import hash_password, temporary_password
+from bank.core.errors import DomainError
 from bank.models import (
     AuditEvent,
     Channel,
@@ -33,6 +34,9 @@ from bank.notifications import enqueue
 
 OPERATION = "ENROLLMENT"
 CODES_PER_HOUR = 3
+REQUESTS_PER_ORIGIN_PER_HOUR = 20
+"""Enrollments or recoveries started from one address in an hour (then 429, for anyone)."""
+REQUESTED = "enrollment.requested"
 """At most this many enrollment codes per member per hour (no SMS bombing by restarts)."""
 USERNAME_BASE_LENGTH = 16
 CREDENTIALS_ACTION = "enrollment.credentials"
@@ -156,8 +160,10 @@ def _queue_email(
     *,
     now: datetime,
     secret_key: str | None,
+    reset: bool = False,
 ) -> None:
-    """The "temporary_password" email, sealed in the outbox (sent after the commit)."""
+    """The "temporary_password" email, sealed in the outbox (sent after the commit); a
+    ``reset`` (the member had a user: a recovery) says so."""
     assert member.email is not None
     username, password = credentials
     enqueue(
@@ -171,6 +177,7 @@ def _queue_email(
             "username": username,
             "password": password,
             "at": now.isoformat(),
+            "reset": reset,
         },
         sensitive=True,
         secret_key=secret_key,
@@ -223,7 +230,7 @@ def issue_credentials(
     password = temporary_password()
     user, reset = _user_with_password(session, member, hash_password(password), now)
     credentials = (user.username, password)
-    _queue_email(session, member, credentials, key, now=now, secret_key=secret_key)
+    _queue_email(session, member, credentials, key, now=now, secret_key=secret_key, reset=reset)
     session.add(
         AuditEvent(
             at=now,
@@ -235,3 +242,36 @@ def issue_credentials(
     )
     session.flush()
     return IssuedCredentials(user.username, reset)
+
+
+class TooManyRequests(DomainError):
+    code = "DEMASIADAS_SOLICITUDES"
+    status_code = 429
+    default_message = (
+        "Realizaste demasiadas solicitudes desde esta conexión. Inténtalo nuevamente en una hora."
+    )
+
+
+def count_request(session: Session, origin: str | None, now: datetime) -> None:
+    """Count one enrollment or recovery from ``origin``; refuse beyond the hourly limit.
+
+    The answer does not depend on the identification asked for, so it tells nothing about
+    who is a member (the per-identification limit, :data:`CODES_PER_HOUR`, is the workflow's
+    and just as silent).
+
+    Raises:
+        TooManyRequests: :data:`REQUESTS_PER_ORIGIN_PER_HOUR` reached for ``origin``.
+    """
+    subject = f"origin:{origin or 'desconocido'}"[:120]
+    recent = session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == REQUESTED,
+            AuditEvent.subject == subject,
+            AuditEvent.at >= now - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= REQUESTS_PER_ORIGIN_PER_HOUR:
+        raise TooManyRequests
+    session.add(AuditEvent(at=now, actor="anonymous", action=REQUESTED, subject=subject))

@@ -110,6 +110,21 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    origin: Mapped[str | None] = mapped_column(String(64))
+    """The client's address at login ("Mis sesiones")."""
+    device: Mapped[str | None] = mapped_column(String(200))
+    """The browser or app, from its User-Agent at login (shortened)."""
+
+
+class PasswordHistory(Base):
+    """Hashes of a user's earlier passwords: a new password may not repeat the last few."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEvent(Base):

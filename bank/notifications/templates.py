@@ -75,17 +75,28 @@ def otp_sms(context: Context) -> Rendered:
 
 
 def temporary_password(context: Context) -> Rendered:
-    """Affiliation email. Context: ``name``, ``username``, ``password``, ``at``."""
+    """Affiliation (or recovery) email. Context: ``name``, ``username``, ``password``,
+    ``at``; ``reset`` true when the member already had a user (Recuperar clave)."""
     at = _at(context)
+    reset = bool(context.get("reset"))
     return _email(
         Letter(
-            subject="Cooprogreso en Línea: tu usuario y contraseña temporal",
-            title="BIENVENIDO A COOPROGRESO EN LÍNEA",
+            subject="Cooprogreso en Línea: tu "
+            + ("nueva contraseña temporal" if reset else "usuario y contraseña temporal"),
+            title="RECUPERACIÓN DE CLAVE" if reset else "BIENVENIDO A COOPROGRESO EN LÍNEA",
             dateline=spanish.dateline(at),
             greeting=f"Estimado(a): {_get(context, 'name')}",
             intro=(
-                "Tu registro en Cooprogreso en Línea se realizó con éxito. "
-                "Estos son tus datos de acceso:",
+                (
+                    "Generamos una nueva contraseña temporal para tu usuario; tu usuario quedó "
+                    "desbloqueado y las sesiones abiertas se cerraron. Estos son tus datos de "
+                    "acceso:"
+                )
+                if reset
+                else (
+                    "Tu registro en Cooprogreso en Línea se realizó con éxito. "
+                    "Estos son tus datos de acceso:"
+                ),
             ),
             details=(
                 ("USUARIO", str(_get(context, "username"))),
@@ -97,8 +108,9 @@ def temporary_password(context: Context) -> Rendered:
                 "Ingresa con tu usuario y contraseña temporal; el sistema te solicitará "
                 "personalizar tu contraseña.",
             ),
-            note="Si no solicitaste este registro, comunícate con nuestro Call Center o "
-            "acércate a la agencia más cercana.",
+            note="Si no solicitaste este "
+            + ("cambio" if reset else "registro")
+            + ", comunícate con nuestro Call Center o acércate a la agencia más cercana.",
         )
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from fastapi.testclient import TestClient
@@ -273,16 +274,24 @@ def test_a_password_change_ends_the_other_sessions(client: TestClient, build: Se
     assert client.get("/api/v1/position", headers=elsewhere).status_code == 401
 
 
+MIXED = "Debe combinar mayúsculas, minúsculas y números."
+
+
 @pytest.mark.parametrize(
     ("new_password", "reason"),
     [
         ("abc123", "Debe tener al menos 8 caracteres."),
-        ("solamenteletras", "Debe combinar letras y números."),
-        ("1234567890", "Debe combinar letras y números."),
+        ("Ab1" + "x" * 62, "Debe tener como máximo 64 caracteres."),
+        ("solamenteletras", MIXED),
+        ("1234567890", MIXED),
+        ("minusculas2024", MIXED),
+        ("MAYUSCULAS2024", MIXED),
         ("Quito2024abc", None),
-        ("GSILVA2024", "No puede ser igual a tu usuario."),
-        ("gsilva2024", "No puede ser igual a tu usuario."),
-        (f.PASSWORD, "No puede ser igual a tu contraseña actual."),
+        ("GSILVA2024", "No puede contener tu usuario."),
+        ("Mi.gsilva2024.X", "No puede contener tu usuario."),
+        ("Quito17051988", "No puede contener tu fecha de nacimiento."),
+        ("Quito1988-05-17", "No puede contener tu fecha de nacimiento."),
+        (f.PASSWORD, "No puede ser igual a tu contraseña actual ni a la temporal."),
     ],
 )
 def test_the_password_policy(
@@ -313,11 +322,100 @@ def test_the_password_cannot_be_the_identification(client: TestClient, build: Se
     response = client.post(
         "/api/v1/auth/password",
         headers=headers,
-        json={"current_password": f.PASSWORD, "new_password": user.member.identification},
+        json={"current_password": f.PASSWORD, "new_password": f"Ab{user.member.identification}"},
     )
 
     assert response.status_code == 422
-    assert "No puede ser igual a tu número de identificación." in response.json()["details"]
+    assert response.json()["details"] == ["No puede contener tu número de identificación."]
+
+
+def test_none_of_the_last_five_passwords_comes_back(client: TestClient, build: Session) -> None:
+    _member_user(build)
+    headers = login(client, "gsilva", f.PASSWORD)
+    used = [f.PASSWORD, "Primera2025", "Segunda2025", "Tercera2025", "Cuarta2025", "Quinta2025"]
+    for current, new in pairwise(used):
+        changed = client.post(
+            "/api/v1/auth/password",
+            headers=headers,
+            json={"current_password": current, "new_password": new},
+        )
+        assert changed.status_code == 200, changed.text
+    for old in used[:-1]:  # the five replaced ones; the current one has its own message
+        again = client.post(
+            "/api/v1/auth/password",
+            headers=headers,
+            json={"current_password": used[-1], "new_password": old},
+        )
+        assert again.status_code == 422, old
+        assert again.json()["details"] == ["No puede ser igual a una de tus últimas 5 contraseñas."]
+    # One change more and the first password was replaced six changes ago: it may come back.
+    sixth = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current_password": used[-1], "new_password": "Sexta2025"},
+    )
+    assert sixth.status_code == 200, sixth.text
+    back = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current_password": "Sexta2025", "new_password": f.PASSWORD},
+    )
+    assert back.status_code == 200, back.text
+
+
+def test_member_sees_open_sessions_and_closes_the_others(
+    client: TestClient, build: Session
+) -> None:
+    _member_user(build)
+    chrome = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
+    )
+    iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605 Safari/604.1"
+    here = client.post(
+        LOGIN, json={"username": "gsilva", "password": f.PASSWORD}, headers={"User-Agent": chrome}
+    ).json()["access_token"]
+    phone = client.post(
+        LOGIN, json={"username": "gsilva", "password": f.PASSWORD}, headers={"User-Agent": iphone}
+    ).json()["access_token"]
+    mine = {"Authorization": f"Bearer {here}"}
+
+    listed = client.get("/api/v1/auth/sessions", headers=mine)
+    assert listed.status_code == 200, listed.text
+    sessions = listed.json()["sesiones"]
+    assert [(s["dispositivo"], s["actual"]) for s in sessions] == [
+        ("Chrome en Windows", True),
+        ("Safari en iPhone", False),
+    ]
+    assert all(s["origen"] == "testclient" for s in sessions)
+    assert here.split(".")[0] not in listed.text and phone.split(".")[0] not in listed.text
+
+    closed = client.post("/api/v1/auth/sessions/close-others", headers=mine)
+    assert closed.json() == {"cerradas": 1, "message": "Cerramos 1 sesión en otro dispositivo."}
+    phone_headers = {"Authorization": f"Bearer {phone}"}
+    assert client.get("/api/v1/position", headers=phone_headers).status_code == 401
+    assert client.get("/api/v1/position", headers=mine).status_code == 200
+    assert [
+        s["actual"] for s in client.get("/api/v1/auth/sessions", headers=mine).json()["sesiones"]
+    ] == [True]
+    again = client.post("/api/v1/auth/sessions/close-others", headers=mine).json()
+    assert again == {"cerradas": 0, "message": "No tenías otras sesiones abiertas."}
+
+
+def test_a_password_change_may_keep_the_other_sessions(client: TestClient, build: Session) -> None:
+    _member_user(build)
+    mine = login(client, "gsilva", f.PASSWORD)
+    elsewhere = login(client, "gsilva", f.PASSWORD)
+    changed = client.post(
+        "/api/v1/auth/password",
+        headers=mine,
+        json={
+            "current_password": f.PASSWORD,
+            "new_password": "OtraClave2025",
+            "cerrar_otras_sesiones": False,
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    assert client.get("/api/v1/position", headers=elsewhere).status_code == 200
 
 
 def test_a_wrong_current_password_counts_towards_the_lock(

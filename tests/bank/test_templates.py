@@ -101,3 +101,21 @@ def test_signed_documents_email_renders_in_any_process() -> None:
     assert rendered.subject == "Documentos firmados de tu crédito"
     assert "$9,750.00" in rendered.text
     assert "Pagaré" in rendered.text
+
+
+def test_a_recovery_email_says_it_is_a_new_password_not_a_registration():
+    context = {
+        "name": "SILVA/GABRIEL",
+        "username": "gsilva",
+        "password": "Ab3dEf6hJk",
+        "at": "2024-12-18T18:26:46+00:00",
+    }
+    first = render("temporary_password", context)
+    again = render("temporary_password", {**context, "reset": True})
+    assert first.subject == "Cooprogreso en Línea: tu usuario y contraseña temporal"
+    assert "Tu registro en Cooprogreso en Línea se realizó con éxito." in first.text
+    assert again.subject == "Cooprogreso en Línea: tu nueva contraseña temporal"
+    assert "RECUPERACIÓN DE CLAVE" in again.text
+    assert "tu usuario quedó desbloqueado" in again.text
+    assert "Si no solicitaste este cambio" in again.text
+    assert "CONTRASEÑA TEMPORAL: Ab3dEf6hJk" in again.text and "USUARIO: gsilva" in again.text

@@ -18,8 +18,9 @@ from temporalio.worker import Worker
 from activities.enrollment import EnrollmentActivities
 from api.deps import get_temporal_client
 from api.main import create_app
+from bank.access import enrollment
 from bank.core.settings import ApiSettings
-from bank.models import CivilStatus, IdentificationType, Member, OutboundMessage, User
+from bank.models import AuditEvent, CivilStatus, IdentificationType, Member, OutboundMessage, User
 from bank.notifications.outbox import unseal
 from workflows.enrollment.workflow import EnrollmentWorkflow
 
@@ -86,6 +87,10 @@ async def http(
             yield http_client
 
 
+ORIGIN = "origin:127.0.0.1"
+"""httpx's ASGI transport reports the client as 127.0.0.1."""
+
+
 async def start(http: httpx.AsyncClient, cedula: str) -> httpx.Response:
     return await http.post(
         "/api/v1/enrollment", json={"tipo_identificacion": "CEDULA", "identificacion": cedula}
@@ -145,3 +150,21 @@ async def test_bad_input_is_a_spanish_4xx(http):
         "/api/v1/enrollment/enroll-1104680135/codigo", json={"codigo": "123456"}
     )
     assert unknown.status_code == 404 and unknown.json()["code"] == "REGISTRO_NO_ENCONTRADO"
+
+
+async def test_starts_are_limited_per_origin_whoever_is_asked_for(http, sessions):
+    add_member(sessions)
+    with sessions.begin() as session:
+        for _ in range(enrollment.REQUESTS_PER_ORIGIN_PER_HOUR - 1):
+            session.add(AuditEvent(actor="anonymous", action=enrollment.REQUESTED, subject=ORIGIN))
+    last = await start(http, MEMBER_CEDULA)
+    assert last.status_code == 202, last.text
+    member, stranger = await start(http, MEMBER_CEDULA), await start(http, "1710034065")
+    for refused in (member, stranger):
+        assert refused.status_code == 429
+        assert refused.json() == {
+            "code": "DEMASIADAS_SOLICITUDES",
+            "message": "Realizaste demasiadas solicitudes desde esta conexión. "
+            "Inténtalo nuevamente en una hora.",
+            "details": None,
+        }
