@@ -94,6 +94,7 @@ class EnrollmentActivities:
                         payload,
                         secret_key=self.secret_key,
                         clock=self.clock,
+                        purpose=core.code_purpose(session, request.member_id),
                     )
                 except (otp.OtpNoMobile, ValueError) as exc:
                     raise _refused("NO_CONTACT") from exc

@@ -275,3 +275,14 @@ def count_request(session: Session, origin: str | None, now: datetime) -> None:
     if (recent or 0) >= REQUESTS_PER_ORIGIN_PER_HOUR:
         raise TooManyRequests
     session.add(AuditEvent(at=now, actor="anonymous", action=REQUESTED, subject=subject))
+
+
+def code_purpose(session: Session, member_id: int) -> str:
+    """What the enrollment's SMS code is for: a member who already has a user is
+    recovering the password ("Recuperar clave"), anyone else is registering."""
+    has_user = session.scalar(select(User.id).where(User.member_id == member_id))
+    return (
+        "recuperar tu clave de Cooprogreso en Línea"
+        if has_user
+        else ("tu registro en Cooprogreso en Línea")
+    )

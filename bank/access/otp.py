@@ -50,7 +50,6 @@ from bank.notifications.outbox import default_secret_key, enqueue
 DEFAULT_TTL = timedelta(minutes=5)
 OPERATION_PURPOSES = {
     "ENROLLMENT": "tu registro en Cooprogreso en Línea",
-    "PASSWORD_RECOVERY": "recuperar tu clave de Cooprogreso en Línea",
 }
 """What a code authorises when the caller does not say (operations without an amount)."""
 MAX_TTL = timedelta(minutes=10)

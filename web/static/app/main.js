@@ -77,6 +77,7 @@ function Header({ session, onLogout, area }) {
     html`<div class="usuario">
       <p class="usuario-nombre">${session.nombre}</p>
       ${session.ultima_conexion && html`<p class="usuario-conexion">Última conexión: ${session.ultima_conexion.texto}</p>`}
+      ${area === 'banca' && html`<a class="usuario-seguridad" href="/banca/seguridad">Seguridad</a>`}
       <button type="button" class="salir" onClick=${onLogout}>SALIR</button>
     </div>`}
   </header>`;

@@ -6,7 +6,9 @@
 export const MEMBER_ROUTES = [
   { path: '/banca/ingreso', title: 'Ingresa a Cooprogreso en Línea', module: 'auth', page: 'LoginPage', public: true },
   { path: '/banca/registro', title: 'Regístrate en Cooprogreso en Línea', module: 'auth', page: 'EnrollmentPage', public: true },
+  { path: '/banca/recuperar-clave', title: 'Recupera tu clave', module: 'auth', page: 'RecoveryPage', public: true },
   { path: '/banca/cambiar-clave', title: 'Personaliza tu contraseña', module: 'auth', page: 'PasswordChangePage', passwordChange: true },
+  { path: '/banca/seguridad', title: 'Seguridad: tus sesiones', module: 'security', page: 'SecurityPage' },
 
   { path: '/banca/productos', title: 'Resumen de Productos', module: 'products', page: 'PositionPage' },
   { path: '/banca/productos/movimientos', title: 'Detalle de Movimientos', module: 'products', page: 'MovementsPage' },

@@ -90,13 +90,20 @@ export function LoginPage({ onSession }) {
     </form>
     ${area === 'banca' &&
     html`<p class="registro">¿Aún no tienes usuario? <a href="/banca/registro">Regístrate aquí</a></p>
+      <p class="registro">¿Olvidaste tu contraseña o está bloqueada? <a href="/banca/recuperar-clave">Recuperar clave</a></p>
       <p class="nota">Navegadores sugeridos: Google Chrome, Mozilla Firefox, Safari o Microsoft Edge, siempre actualizados. <a href="/static/navegadores.html">Prerrequisitos</a></p>`}
   </section>`;
 }
 
 const ENROLLMENT_STEPS = ['Valida tu identidad', 'Código OTP', 'Revisa tu correo'];
 
-export function EnrollmentPage() {
+/** "Recuperar clave": the same journey as "Regístrate aquí" (identification, SMS code, a new
+ * temporary password by email that also unlocks the user), told as a recovery. */
+export function RecoveryPage() {
+  return html`<${EnrollmentPage} recovery=${true} />`;
+}
+
+export function EnrollmentPage({ recovery = false }) {
   const [kind, setKind] = useState('CEDULA');
   const [identification, setIdentification] = useState('');
   const [enrollment, setEnrollment] = useState(null);
@@ -135,7 +142,7 @@ export function EnrollmentPage() {
     <${Steps} steps=${ENROLLMENT_STEPS} current=${step} />
     ${step === 0 &&
     html`<form onSubmit=${begin} novalidate>
-      <p>Valida tu identidad: ingresa tu cédula o pasaporte registrado en Cooprogreso.</p>
+      <p>${recovery ? 'Para recuperar tu clave, valida tu identidad' : 'Valida tu identidad'}: ingresa tu cédula o pasaporte registrado en Cooprogreso.</p>
       <${Select} label="Tipo de identificación" value=${kind} onChange=${setKind} options=${[['CEDULA', 'Cédula'], ['PASAPORTE', 'Pasaporte']]} />
       <${Input} label=${kind === 'CEDULA' ? 'Número de cédula' : 'Número de pasaporte'} value=${identification} onInput=${setIdentification} inputmode=${kind === 'CEDULA' ? 'numeric' : 'text'} autocomplete="off" required maxlength="20" />
       <${ErrorMessage} error=${start.error} />
@@ -153,7 +160,7 @@ export function EnrollmentPage() {
             <div class="acciones"><button type="button" onClick=${() => { setEnrollment(null); setAnswer(null); }}>Empezar de nuevo</button></div>`
         : html`<${OtpStep}
             items=${[
-              ['Operación', 'Registro en Cooprogreso en Línea'],
+              ['Operación', recovery ? 'Recuperación de clave de Cooprogreso en Línea' : 'Registro en Cooprogreso en Línea'],
               [kind === 'CEDULA' ? 'Cédula' : 'Pasaporte', identification.trim()],
             ]}
             attemptsLeft=${answer?.intentos_restantes}
@@ -166,7 +173,7 @@ export function EnrollmentPage() {
     ${step === 2 &&
     html`<div>
       <${Alert} kind="success" title="¡Listo!">${answer.mensaje}<//>
-      <p>Revisa tu correo electrónico: te enviamos <strong>tu usuario y contraseña temporal</strong>. Al ingresar, el sistema te solicitará personalizar tu contraseña.</p>
+      <p>Revisa tu correo electrónico: te enviamos <strong>tu usuario y ${recovery ? 'una nueva contraseña temporal' : 'contraseña temporal'}</strong>. Al ingresar, el sistema te solicitará personalizar tu contraseña.</p>
       <div class="acciones"><a class="boton" href="/banca/ingreso">Ir al ingreso</a></div>
     </div>`}
   </section>`;
@@ -176,6 +183,7 @@ export function PasswordChangePage({ session, onSession }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [closeOthers, setCloseOthers] = useState(true);
   const [done, setDone] = useState(false);
   const { busy, error, run } = useAction();
   const mismatch = confirm && next !== confirm ? 'La confirmación no coincide con la nueva contraseña.' : null;
@@ -184,7 +192,10 @@ export function PasswordChangePage({ session, onSession }) {
     e.preventDefault();
     if (mismatch || !next) return;
     run(async () => {
-      await api('/auth/password', { method: 'POST', body: { current_password: current, new_password: next } });
+      await api('/auth/password', {
+        method: 'POST',
+        body: { current_password: current, new_password: next, cerrar_otras_sesiones: closeOthers },
+      });
       const updated = { ...session, must_change_password: false };
       saveSession(updated);
       onSession(updated);
@@ -204,8 +215,12 @@ export function PasswordChangePage({ session, onSession }) {
     <form onSubmit=${submit} novalidate>
       <${Input} label="Contraseña actual" type="password" value=${current} onInput=${setCurrent} autocomplete="current-password" required />
       <${Input} label="Nueva contraseña" type="password" value=${next} onInput=${setNext} autocomplete="new-password" required
-        hint="Al menos 8 caracteres, con letras y números; distinta de tu usuario, tu identificación y tu contraseña actual." />
+        hint="De 8 a 64 caracteres, con mayúsculas, minúsculas y números; sin tu usuario, tu identificación ni tu fecha de nacimiento; distinta de tu contraseña actual y de las 5 anteriores." />
       <${Input} label="Confirma la nueva contraseña" type="password" value=${confirm} onInput=${setConfirm} autocomplete="new-password" required error=${mismatch} />
+      <div class="campo campo-casilla">
+        <label><input type="checkbox" checked=${closeOthers} onChange=${(e) => setCloseOthers(e.currentTarget.checked)} />
+          Cerrar sesión en todos los demás dispositivos</label>
+      </div>
       <${ErrorMessage} error=${error} />
       <div class="acciones">
         <button type="submit" disabled=${busy || !current || !next || !confirm || Boolean(mismatch)}>${busy ? 'Guardando…' : 'Continuar'}</button>
