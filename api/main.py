@@ -38,6 +38,7 @@ from api.routes.movements import router as movements_router
 from api.routes.payment_history import router as payment_history_router
 from api.routes.scheduled_payments import router as scheduled_payments_router
 from bank.access.auth import AuthPolicy
+from bank.access.security import use_password_cost
 from bank.adapters.wiring import Adapters
 from bank.core.db import async_session_factory, make_async_engine
 from bank.core.settings import ApiSettings
@@ -87,6 +88,9 @@ def _pg_pool(url: str) -> AsyncConnectionPool[AsyncConnection[Any]] | None:
 def _lifespan(settings: ApiSettings) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        use_password_cost(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        )
         engine = make_async_engine(settings.database_url, **_engine_options(settings.database_url))
         pg_pool = _pg_pool(settings.database_url)
         positions = None

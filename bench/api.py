@@ -92,15 +92,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(url: str, port: int) -> Iterator[str]:
+def server(url: str, port: int, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """uvicorn serving the real app (one worker) until the block ends."""
-    env = os.environ | {
-        "COOP_DATABASE_URL": url,
-        "COOP_ENVIRONMENT": "production",
-        "COOP_DEV_OUTBOX": "false",
-        "COOP_SESSION_IDLE_MINUTES": "120",
-        "COOP_SECRET_KEY": secrets.token_urlsafe(32),
-    }
+    env = (
+        os.environ
+        | (extra_env or {})
+        | {
+            "COOP_DATABASE_URL": url,
+            "COOP_ENVIRONMENT": "production",
+            "COOP_DEV_OUTBOX": "false",
+            "COOP_SESSION_IDLE_MINUTES": "120",
+            "COOP_SECRET_KEY": secrets.token_urlsafe(32),
+        }
+    )
     cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port",
            str(port), "--workers", "1", "--no-access-log", "--log-level", "warning"]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)

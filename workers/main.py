@@ -39,6 +39,7 @@ from activities.kyc import KycActivities
 from activities.movements import MovementActivities
 from activities.scheduled_payments import ScheduledPaymentActivities
 from activities.signing import SigningActivities
+from bank.access.security import use_password_cost
 from bank.adapters.wiring import Adapters
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import WorkerSettings
@@ -113,6 +114,9 @@ def kyc_activities(settings: WorkerSettings, build: Components) -> list[Callable
 
 async def build(settings: WorkerSettings) -> Components:
     """Connect to the database and Temporal; make sure the search attributes exist."""
+    use_password_cost(
+        settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+    )
     engine = make_engine(settings.database_url)
     client = await connect(settings)
     try:

@@ -9,8 +9,17 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-# OWASP Password Storage Cheat Sheet: Argon2id, 19 MiB, 2 iterations, parallelism 1.
+# OWASP Password Storage Cheat Sheet: Argon2id, 19 MiB, 2 iterations, parallelism 1 — the
+# settings' defaults (argon2_*), chosen with bench/auth.py (docs/performance.md, "Logins").
 _HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def use_password_cost(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Hash new passwords with these Argon2id parameters (each process, at start, from its
+    settings). Existing hashes keep verifying: the parameters are inside each hash, and a
+    login with weaker ones rehashes the password (``needs_rehash``)."""
+    global _HASHER
+    _HASHER = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
 
 
 def hash_password(password: str) -> str:

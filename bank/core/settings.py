@@ -71,6 +71,12 @@ class CoreSettings(BaseSettings):
     sms_http_url: str | None = None
     """URL of the HTTP SMS gateway."""
 
+    argon2_time_cost: int = Field(default=2, ge=1, le=10)
+    """Argon2id passes over memory for passwords (OWASP: 2 with 19 MiB); see bench/auth.py."""
+    argon2_memory_kib: int = Field(default=19_456, ge=8, le=1_048_576)
+    """Argon2id memory per password hash, KiB (19 MiB; docs/performance.md, "Logins")."""
+    argon2_parallelism: int = Field(default=1, ge=1, le=8)
+    """Argon2id lanes per hash (1: each login uses one core; concurrency comes from logins)."""
     secret_key: str = Field(
         default=EMBEDDED_SECRET,
         min_length=32,
