@@ -2,8 +2,9 @@
 
 Gabriel recovers his debit card's PIN (the temporary PIN read from the email the dev
 mailbox received), is told the rules when his new PIN breaks one, changes it with the SMS
-code; then changes his credit card's PIN after a wrong previous one. The PINs end active, as
-the later product tests expect. Afterwards the run's logs are searched for every PIN and code.
+code; then changes his credit card's PIN after a wrong previous one, and recovers it too.
+The PINs end active, as the later product tests expect. Afterwards the run's logs are
+searched for every PIN and code.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def test_member_recovers_then_changes_the_debit_card_pin(page: Page, stack: Stac
             assert not re.search(rf"(?<!\d){secret}(?!\d)", log), f"{secret} in {name}.log"
 
 
-def test_member_changes_the_credit_card_pin_after_a_wrong_previous_one(
+def test_member_changes_then_recovers_the_credit_card_pin_at_a_phones_width(
     page: Page, stack: Stack
 ) -> None:
     page.set_viewport_size(PHONE)
@@ -118,5 +119,29 @@ def test_member_changes_the_credit_card_pin_after_a_wrong_previous_one(
     fits_phone_width(page)
     confirm_code(page, stack, seen)
     expect(page.get_by_role("status").filter(has_text="se cambió con éxito")).to_be_visible()
+    page.get_by_role("button", name="Aceptar").click()
+
+    # Recuperar clave of the credit card: the letter says CRÉDITO; the temporary PIN works.
+    before = {m["source"] for m in stack.messages(EMAIL)}
+    page.get_by_role("button", name="Recuperar clave").click()
+    page.get_by_role("dialog", name="Recuperar clave").get_by_role("button", name="Aceptar").click()
+    sent = page.get_by_role("alertdialog", name="Recuperar clave")
+    expect(sent).to_contain_text("hemos enviado una clave temporal")
+    letter = stack.wait_message(
+        lambda m: m["source"] not in before and "GENERACION DE CLAVE" in (m.get("subject") or ""),
+        to=EMAIL,
+    )
+    assert f"NÚMERO TARJETA: {CREDIT}" in letter["text"]
+    assert "TIPO DE TARJETA: CRÉDITO" in letter["text"]
+    found = re.search(r"CLAVE TEMPORAL: (\d{4})", letter["text"])
+    assert found is not None
+    sent.get_by_role("button", name="Aceptar").click()
+    page.get_by_role("button", name="Cambiar clave").click()
+    expect(page.get_by_text("Tu tarjeta tiene una clave temporal")).to_be_visible()
+    seen = stack.codes_so_far(MOBILE)
+    fill_pins(page, found.group(1), "5830" if found.group(1) != "5830" else "6937")
+    confirm_code(page, stack, seen)
+    expect(page.get_by_role("status").filter(has_text="se cambió con éxito")).to_be_visible()
+    fits_phone_width(page)
     assert_accessible(page)
     shot(page, "card-pin-changed-phone")
