@@ -7,19 +7,18 @@ code and sets the new digest atomically (a retry after the commit answers "chang
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.delivery import Deliver, deliver_now
 from bank.access import otp
 from bank.cards import pins
 from bank.core.db import transaction
-from bank.models import OtpChallenge, OtpStatus, utcnow
+from bank.models import utcnow
 from workflows.card_pin.contract import (
     CHANGE,
     PREPARE,
@@ -31,9 +30,7 @@ from workflows.card_pin.contract import (
     Refusal,
 )
 
-log = logging.getLogger(__name__)
 OTP_OPERATION = "card_pin.change"
-Deliver = Callable[[str], object]
 
 
 def _refused(error: pins.PinRefused | otp.OtpError) -> ApplicationError:
@@ -90,7 +87,14 @@ class CardPinActivities:
                     attempts_left=checked.attempts_left,
                     refusal=Refusal(checked.code, checked.message),
                 )
-            pending = self._pending(session, request)
+            pending = otp.pending(
+                session,
+                request.member_id,
+                OTP_OPERATION,
+                otp_payload(request),
+                secret_key=self.secret_key,
+                now=self.clock(),
+            )
             if pending is not None:  # a retry of this step: the same code, no second SMS
                 return Prepared(True, pending.id, "", pending.expires_at, checked.attempts_left)
             try:
@@ -105,7 +109,7 @@ class CardPinActivities:
                 )
             except otp.OtpNoMobile as exc:
                 raise _refused(exc) from exc
-        self._send(issued.message_key)
+        deliver_now(self.deliver, issued.message_key)
         return Prepared(
             True, issued.challenge_id, issued.sent_to, issued.expires_at, checked.attempts_left
         )
@@ -137,23 +141,3 @@ class CardPinActivities:
             except pins.PinRefused as refusal:
                 return Changed(False, refusal=Refusal(refusal.code, refusal.message))
         return Changed(True)
-
-    def _pending(self, session: Session, request: PrepareInput) -> OtpChallenge | None:
-        digest = otp.operation_digest(self.secret_key, OTP_OPERATION, otp_payload(request))
-        return session.scalars(
-            select(OtpChallenge).where(
-                OtpChallenge.member_id == request.member_id,
-                OtpChallenge.operation == OTP_OPERATION,
-                OtpChallenge.digest == digest,
-                OtpChallenge.status == OtpStatus.PENDING,
-                OtpChallenge.expires_at > self.clock(),
-            )
-        ).first()
-
-    def _send(self, message_key: str) -> None:
-        if self.deliver is None:
-            return
-        try:
-            self.deliver(message_key)
-        except Exception:  # the outbox loop retries it
-            log.warning("outbox message %s left for the dispatcher", message_key, exc_info=True)

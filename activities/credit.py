@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.delivery import deliver_now
 from bank.access import otp
 from bank.adapters.registro_civil import MISMATCH, RegistroCivil
 from bank.core.db import transaction
@@ -151,7 +152,7 @@ class CreditActivities:
                 issued.append(act.LinkIssued(person.role, digest))
                 keys.append(key)
         for key in keys:
-            self._deliver(key)
+            deliver_now(self.deliver, key)
         return issued
 
     @activity.defn(name=act.VERIFY_IDENTITY)
@@ -176,7 +177,14 @@ class CreditActivities:
             request.workflow_id, request.generation, request.role, request.document_hashes
         )
         with transaction(self.sessions) as session:
-            pending = self._pending_challenge(session, request.member_id, payload)
+            pending = otp.pending(
+                session,
+                request.member_id,
+                OTP_OPERATION,
+                payload,
+                secret_key=self.secret_key,
+                now=self.clock(),
+            )
             if pending is not None:  # a retry of this step: same code, no second SMS
                 return act.SigningOtpIssued(pending.id, "", pending.expires_at)
             try:
@@ -191,7 +199,7 @@ class CreditActivities:
                 )
             except (otp.OtpNoMobile, ValueError) as exc:
                 raise _refused("NO_MOBILE") from exc
-        self._deliver(issued.message_key)
+        deliver_now(self.deliver, issued.message_key)
         return act.SigningOtpIssued(issued.challenge_id, issued.sent_to, issued.expires_at)
 
     @activity.defn(name=act.VERIFY_SIGNING_OTP)
@@ -281,31 +289,8 @@ class CreditActivities:
                 )
                 keys.append(key)
         for key in keys:
-            self._deliver(key)
+            deliver_now(self.deliver, key)
         return len(keys)
-
-    def _pending_challenge(
-        self, session: Session, member_id: int, payload: dict[str, object]
-    ) -> OtpChallenge | None:
-        digest = otp.operation_digest(self.secret_key, OTP_OPERATION, payload)
-        return session.scalars(
-            select(OtpChallenge).where(
-                OtpChallenge.member_id == member_id,
-                OtpChallenge.operation == OTP_OPERATION,
-                OtpChallenge.digest == digest,
-                OtpChallenge.status == OtpStatus.PENDING,
-                OtpChallenge.expires_at > self.clock(),
-            )
-        ).first()
-
-    def _deliver(self, key: str) -> None:
-        """Push one message now; on any failure the outbox loop retries it later."""
-        if self.deliver is None:
-            return
-        try:
-            self.deliver(key)
-        except Exception:
-            log.exception("immediate delivery of %s failed; the outbox will retry", key)
 
     def all(self) -> list[Callable[..., object]]:
         """Every activity of this class, for ``Worker(activities=...)``."""

@@ -12,15 +12,15 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.delivery import deliver_now
 from bank.access import enrollment as core
 from bank.access import otp
 from bank.core.db import transaction
-from bank.models import IdentificationType, OtpChallenge, OtpStatus, utcnow
+from bank.models import IdentificationType, OtpChallenge, utcnow
 from workflows.enrollment.contract import (
     FIND_MEMBER,
     ISSUE_CREDENTIALS,
@@ -84,7 +84,15 @@ class EnrollmentActivities:
         """Issue the ENROLLMENT OTP of this run (once) and send its SMS; return the challenge."""
         payload = {"reference": request.reference}
         with transaction(self.sessions) as session:
-            challenge_id = self._pending_challenge(session, request.member_id, payload)
+            found = otp.pending(
+                session,
+                request.member_id,
+                core.OPERATION,
+                payload,
+                secret_key=self.secret_key,
+                now=None,
+            )
+            challenge_id = found.id if found else None
             if challenge_id is None:
                 try:
                     issued = otp.issue(
@@ -99,7 +107,7 @@ class EnrollmentActivities:
                 except (otp.OtpNoMobile, ValueError) as exc:
                     raise _refused("NO_CONTACT") from exc
                 challenge_id = issued.challenge_id
-        self._deliver(f"otp:{challenge_id}")
+        deliver_now(self.deliver, f"otp:{challenge_id}")
         return challenge_id
 
     @activity.defn(name=VERIFY_CODE)
@@ -148,31 +156,8 @@ class EnrollmentActivities:
                 )
         except core.EnrollmentRefused as exc:
             raise _refused(str(exc)) from exc
-        self._deliver(key)
+        deliver_now(self.deliver, key)
         return Credentials(username=issued.username, reset=issued.reset)
-
-    def _pending_challenge(
-        self, session: Session, member_id: int, payload: dict[str, str]
-    ) -> str | None:
-        """The challenge an earlier attempt of this step created, if it is still pending."""
-        digest = otp.operation_digest(self.secret_key, core.OPERATION, payload)
-        return session.scalar(
-            select(OtpChallenge.id).where(
-                OtpChallenge.member_id == member_id,
-                OtpChallenge.operation == core.OPERATION,
-                OtpChallenge.digest == digest,
-                OtpChallenge.status == OtpStatus.PENDING,
-            )
-        )
-
-    def _deliver(self, key: str) -> None:
-        """Push one message now; on any failure the outbox loop retries it later."""
-        if self.deliver is None:
-            return
-        try:
-            self.deliver(key)
-        except Exception:
-            log.exception("immediate delivery of %s failed; the outbox will retry", key)
 
     def all(self) -> list[Callable[..., object]]:
         """Every activity of this class, for ``Worker(activities=...)``."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.delivery import deliver_now
 from bank.access import otp
 from bank.adapters.biller_types import BillerNetwork, BillerPayment, PaymentState
 from bank.adapters.spi_types import SpiNetwork, SpiOrder
@@ -114,14 +115,6 @@ class MovementActivities:
         self.deliver = deliver
         self.clock = clock
 
-    def _send(self, message_key: str) -> None:
-        if self.deliver is None:
-            return
-        try:
-            self.deliver(message_key)
-        except Exception:  # the outbox loop retries it
-            log.warning("outbox message %s left for the dispatcher", message_key, exc_info=True)
-
     @activity.defn(name=PREPARE)
     def prepare(self, request: MovementInput) -> Prepared:
         """Build the preview and send the OTP bound to it (refusals are not retried)."""
@@ -146,7 +139,7 @@ class MovementActivities:
                 raise ApplicationError(
                     exc.message, exc.code, exc.message, type=REFUSED, non_retryable=True
                 ) from exc
-        self._send(issued.message_key)
+        deliver_now(self.deliver, issued.message_key)
         return Prepared(preview, issued.challenge_id, issued.sent_to, issued.expires_at)
 
     @activity.defn(name=EXECUTE)
@@ -229,7 +222,7 @@ class MovementActivities:
             if reversed_now:
                 message_key = _notify_reversal(session, request, now)
         if message_key:
-            self._send(message_key)
+            deliver_now(self.deliver, message_key)
 
     def all(self) -> list[Callable[..., Any]]:
         """Every activity of a movement, for the worker."""

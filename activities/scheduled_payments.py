@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -10,14 +9,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
+from activities.delivery import deliver_now
 from bank.adapters.biller_types import BillerNetwork
 from bank.core.db import transaction
 from bank.models import utcnow
 from bank.payments.automatic import run_scheduled_payment
 from bank.payments.config import PaymentRules
 from workflows.scheduled_payment.contract import RUN, RunAnswer, RunRequest
-
-log = logging.getLogger(__name__)
 
 
 class ScheduledPaymentActivities:
@@ -51,11 +49,8 @@ class ScheduledPaymentActivities:
                 self.billers,
                 self.clock(),
             )
-        if result.message_key and self.deliver is not None:
-            try:
-                self.deliver(result.message_key)
-            except Exception:  # the outbox loop retries it
-                log.warning("email %s left for the dispatcher", result.message_key)
+        if result.message_key:
+            deliver_now(self.deliver, result.message_key)
         return RunAnswer(str(result.outcome), result.preview)
 
     def all(self) -> list[Callable[..., Any]]:

@@ -27,7 +27,7 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pyotp
-from sqlalchemy import Connection, CursorResult, Update, update
+from sqlalchemy import Connection, CursorResult, Update, select, update
 from sqlalchemy.orm import Session
 
 from bank.access.otp_errors import (
@@ -230,6 +230,29 @@ def issue(
     return IssuedOtp(
         challenge_id, now + ttl, message.idempotency_key, mask_otp_mobile(member.mobile)
     )
+
+
+def pending(
+    session: Session,
+    member_id: int,
+    operation: str,
+    payload: Mapping[str, Any],
+    *,
+    secret_key: str,
+    now: datetime | None,
+) -> OtpChallenge | None:
+    """The PENDING challenge for exactly this operation and payload (an earlier attempt of a
+    retried step), still valid at ``now`` (any age when ``now`` is None)."""
+    digest = operation_digest(secret_key, operation, payload)
+    query = select(OtpChallenge).where(
+        OtpChallenge.member_id == member_id,
+        OtpChallenge.operation == operation,
+        OtpChallenge.digest == digest,
+        OtpChallenge.status == OtpStatus.PENDING,
+    )
+    if now is not None:
+        query = query.where(OtpChallenge.expires_at > now)
+    return session.scalars(query).first()
 
 
 def _void_pending(session: Session, member_id: int, operation: str) -> int:
