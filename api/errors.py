@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bank.access import auth
 from bank.core.errors import DomainError
+from bank.notifications.spanish import attempts_left
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,16 @@ class ApiError(Exception):
 def product_not_found() -> ApiError:
     """The one answer for an unknown product and for another member's product alike."""
     return ApiError(404, "PRODUCTO_NO_ENCONTRADO", "No encontramos el producto solicitado.")
+
+
+def wrong_code(left: int) -> ApiError:
+    """A wrong SMS code while the operation still waits for the right one."""
+    return ApiError(
+        422,
+        "CODIGO_INCORRECTO",
+        f"El código ingresado es incorrecto. {attempts_left(left)}",
+        details={"intentos_restantes": left},
+    )
 
 
 def not_authenticated() -> ApiError:

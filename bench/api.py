@@ -20,7 +20,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,6 +36,7 @@ import httpx
 from bank.core import migrate
 from bank.core.db import make_engine
 from bench import api_data
+from tests.support.net import free_port
 
 WRK = "/usr/bin/wrk"
 POSITION = "/api/v1/position"
@@ -83,12 +83,6 @@ def database() -> Iterator[str]:
     with throwaway_database("coop_bench") as url:
         migrate.upgrade(url)
         yield url
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -249,7 +243,7 @@ def main() -> None:
         engine.dispose()
         elapsed = time.perf_counter() - started
         print(f"seeded {args.members} members, {postings} postings in {elapsed:.1f} s")
-        with server(url, _free_port()) as base:
+        with server(url, free_port()) as base:
             tokens = asyncio.run(_tokens(base, args.members, args.tokens))
             _check_position(base, tokens[0])
             runs = _rounds(base, tokens, args)

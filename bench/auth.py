@@ -36,8 +36,9 @@ from bank.core.db import make_engine
 from bank.core.settings import ApiSettings
 from bank.core.temporal import DATA_CONVERTER, installed_binary
 from bank.models import AuditEvent, User
-from bench.api import _free_port, database, server
+from bench.api import database, server
 from tests import factories as f
+from tests.support.net import free_port
 from workflows.search_attributes import ALL_KEYS
 
 PASSWORD = "BenchLogin2026"
@@ -131,7 +132,7 @@ async def logins(
 
 def measure(url: str, names: list[str], profile: Profile, args: argparse.Namespace) -> Result:
     store_hashes(url, profile)
-    with server(url, _free_port(), extra_env=profile.env()) as base:
+    with server(url, free_port(), extra_env=profile.env()) as base:
         asyncio.run(logins(base, names, args.concurrency, args.concurrency))  # warm up
         latencies, failures, seconds = asyncio.run(
             logins(base, names, args.logins, args.concurrency)

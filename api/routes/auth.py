@@ -158,13 +158,12 @@ async def close_other_sessions(
 ) -> SesionesCerradasOut:
     """Cerrar sesión en todos los demás dispositivos (this one stays open)."""
     closed = await sessions.end_other_sessions(session, principal, now=now)
-    text = (
-        "No tenías otras sesiones abiertas."
-        if closed == 0
-        else (
-            "Cerramos 1 sesión en otro dispositivo."
-            if closed == 1
-            else f"Cerramos {closed} sesiones en otros dispositivos."
-        )
-    )
-    return SesionesCerradasOut(cerradas=closed, message=text)
+    return SesionesCerradasOut(cerradas=closed, message=_closed_message(closed))
+
+
+def _closed_message(closed: int) -> str:
+    if closed == 0:
+        return "No tenías otras sesiones abiertas."
+    if closed == 1:
+        return "Cerramos 1 sesión en otro dispositivo."
+    return f"Cerramos {closed} sesiones en otros dispositivos."

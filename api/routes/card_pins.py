@@ -19,28 +19,26 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api import temporal
-from api.deps import CurrentMember, DbSession, TemporalClient, app_state
+from api.deps import CurrentMember, DbSession, Now, TemporalClient, app_state
 from api.domain_calls import run
-from api.errors import ApiError
+from api.errors import ApiError, wrong_code
 from api.schemas.card_pins import (
     PIN_STATES,
     CambioClaveIn,
     CambioClaveOut,
-    CodigoIn,
     EstadoClaveOut,
     RecuperacionClaveOut,
     change_out,
 )
 from api.schemas.common import ERROR_RESPONSES
+from api.schemas.movements import ConfirmacionIn
 from bank.cards import pins
 from bank.models import CardPin, Member
-from bank.models.base import utcnow
-from bank.notifications.spanish import attempts_left
 from workflows.card_pin.contract import (
-    CODE_PATTERN,
     Confirmation,
     PinChangeInput,
     PinChangeState,
+    Status,
     workflow_id,
 )
 from workflows.card_pin.workflow import CardPinChangeWorkflow
@@ -126,11 +124,13 @@ async def current_change(
 
 @router.post("/change/confirm", response_model=CambioClaveOut, responses=RESPONSES)
 async def confirm_change(
-    card_id: CardId, body: CodigoIn, member: CurrentMember, db: DbSession, client: TemporalClient
+    card_id: CardId,
+    body: ConfirmacionIn,
+    member: CurrentMember,
+    db: DbSession,
+    client: TemporalClient,
 ) -> CambioClaveOut:
-    """The SMS code: right → the new PIN is set."""
-    if not CODE_PATTERN.fullmatch(body.codigo):
-        raise ApiError(422, "CODIGO_INVALIDO", "El código debe tener 6 dígitos.")
+    """The SMS code: right → the new PIN is set (its shape is the workflow validator's)."""
     await _owned(db, member.member_id, card_id)
     handle = client.get_workflow_handle_for(CardPinChangeWorkflow.run, workflow_id(card_id))
     state = await temporal.update(
@@ -139,14 +139,8 @@ async def confirm_change(
         (Confirmation(body.codigo),),
         not_found=not_found,
     )
-    if state.status.value == "AWAITING_OTP":
-        left = state.otp_attempts_left
-        raise ApiError(
-            422,
-            "CODIGO_INCORRECTO",
-            f"El código ingresado es incorrecto. {attempts_left(left)}",
-            details={"intentos_restantes": left},
-        )
+    if state.status is Status.AWAITING_OTP:
+        raise wrong_code(state.otp_attempts_left)
     return _answer(state)
 
 
@@ -164,7 +158,7 @@ async def cancel_change(
 
 @router.post("/recover", response_model=RecuperacionClaveOut, responses=RESPONSES)
 async def recover_pin(
-    card_id: CardId, member: CurrentMember, db: DbSession, request: Request
+    card_id: CardId, member: CurrentMember, db: DbSession, request: Request, now: Now
 ) -> RecuperacionClaveOut:
     """A temporary PIN by email; it unblocks the card's PIN and must then be changed."""
     secret = app_state(request).settings.secret_key
@@ -173,7 +167,7 @@ async def recover_pin(
         card = pins.owned_card(session, member.member_id, card_id)
         owner = session.get(Member, member.member_id)
         assert owner is not None
-        return pins.recover(session, card, owner, secret, utcnow())
+        return pins.recover(session, card, owner, secret, now)
 
     sent_to = await run(db, recover, commit=True)
     return RecuperacionClaveOut(
@@ -196,7 +190,7 @@ async def _state(client: Client, card_id: int) -> PinChangeState:
 def _answer(state: PinChangeState) -> CambioClaveOut:
     """A refused change is an error answer; waiting or done is the change itself."""
     out = change_out(state)
-    if state.status.value == "REFUSED" and state.refusal is not None:
+    if state.status is Status.REFUSED and state.refusal is not None:
         code = state.refusal.code
         status_code = 409 if code in {"CLAVE_BLOQUEADA", "TARJETA_SIN_CLAVE"} else 422
         raise ApiError(

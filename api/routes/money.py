@@ -61,12 +61,6 @@ def _service_fee(request: Request) -> tuple[int, int]:
     return fee, iva_cents(fee)
 
 
-def not_registered(label: str, company: str) -> str:
-    """``El número de suministro ingresado no está registrado en EEQ.`` (agreeing)."""
-    article, end = spanish.the(label)
-    return f"{article} {label.lower()} ingresad{end} no está registrad{end} en {company}."
-
-
 @router.get("/transfers/institutions", response_model=list[InstitucionOut])
 async def institutions(member: CurrentMember) -> list[InstitucionOut]:
     """Institutions reachable by interbank transfer; which credit immediately."""
@@ -159,7 +153,7 @@ async def lookup_bill(
         raise ApiError(
             422,
             "SUMINISTRO_INEXISTENTE",
-            not_registered(company.reference_label, company.name),
+            spanish.not_registered(company.reference_label, company.name),
         )
     if found.state is LookupState.NO_PENDING_BILL:
         raise ApiError(

@@ -13,10 +13,9 @@ from temporalio.client import Client
 
 from api import temporal
 from api.deps import CurrentMember, Now, TemporalClient, app_state
-from api.errors import ApiError
+from api.errors import ApiError, wrong_code
 from api.movements_service import RESPONSES, answer, current_state, not_found
 from api.schemas.movements import ConfirmacionIn, MovimientoOut, movimiento
-from bank.notifications.spanish import attempts_left
 from workflows.movement.contract import (
     IDEMPOTENCY_KEY,
     Confirmation,
@@ -109,12 +108,7 @@ async def confirm_movement(
         await current_state(client, movement_id)  # 404 if it never existed
         raise _state_error() from exc
     if state.status is Status.AWAITING_OTP:
-        raise ApiError(
-            422,
-            "CODIGO_INCORRECTO",
-            f"El código ingresado es incorrecto. {attempts_left(state.attempts_left)}",
-            details={"intentos_restantes": state.attempts_left},
-        )
+        raise wrong_code(state.attempts_left)
     if state.status is Status.FAILED:
         raise ApiError(
             422,

@@ -27,12 +27,6 @@ class CambioClaveIn(BaseModel):
     confirmacion: Pin
 
 
-class CodigoIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    codigo: Annotated[str, StringConstraints(max_length=12)]
-
-
 class EstadoClaveOut(BaseModel):
     """How the card's PIN stands: ACTIVA, TEMPORAL (must be changed), BLOQUEADA, SIN_CLAVE."""
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bank.access import otp
 from bank.access.security import hash_password, temporary_password
 from bank.core.errors import DomainError
 from bank.models import (
@@ -37,6 +38,8 @@ CODES_PER_HOUR = 3
 REQUESTS_PER_ORIGIN_PER_HOUR = 20
 """Enrollments or recoveries started from one address in an hour (then 429, for anyone)."""
 REQUESTED = "enrollment.requested"
+RECOVERY_PURPOSE = "recuperar tu clave de Cooprogreso en Línea"
+"""What the SMS code authorises when the member already has a user ("Recuperar clave")."""
 """At most this many enrollment codes per member per hour (no SMS bombing by restarts)."""
 USERNAME_BASE_LENGTH = 16
 CREDENTIALS_ACTION = "enrollment.credentials"
@@ -281,8 +284,4 @@ def code_purpose(session: Session, member_id: int) -> str:
     """What the enrollment's SMS code is for: a member who already has a user is
     recovering the password ("Recuperar clave"), anyone else is registering."""
     has_user = session.scalar(select(User.id).where(User.member_id == member_id))
-    return (
-        "recuperar tu clave de Cooprogreso en Línea"
-        if has_user
-        else ("tu registro en Cooprogreso en Línea")
-    )
+    return RECOVERY_PURPOSE if has_user else otp.OPERATION_PURPOSES[OPERATION]

@@ -103,3 +103,9 @@ def invalid(noun: str, *, typed: bool = True) -> str:
     article, end = the(noun)
     typed_text = f" ingresad{end}" if typed else ""
     return f"{article} {noun.lower()}{typed_text} no es válid{end}."
+
+
+def not_registered(noun: str, where: str) -> str:
+    """``El número de suministro ingresado no está registrado en EEQ.`` (agreeing)."""
+    article, end = the(noun)
+    return f"{article} {noun.lower()} ingresad{end} no está registrad{end} en {where}."

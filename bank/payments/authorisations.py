@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bank.access import otp
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.core.errors import DomainError
+from bank.core.money import format_usd
 from bank.models import PaymentSchedule, ScheduleStatus
 from bank.notifications import spanish
 from bank.payments.registrations import own_savings_account
@@ -88,7 +89,7 @@ def request_code(
     company = COMPANY_BY_CODE[auth.company_code].name
     purpose = (
         f"Pago programado {auth.frequency.lower()} de {company} {auth.supply_number} "
-        f"hasta ${auth.max_amount_cents // 100:,}.{auth.max_amount_cents % 100:02d}"
+        f"hasta {format_usd(auth.max_amount_cents)}"
     )
     return otp.issue(
         session, member_id, OPERATION, asdict(auth), secret_key=secret, purpose=purpose
@@ -163,7 +164,7 @@ def request_max_code(
     row = owned(session, member_id, payment_id)
     purpose = (
         f"cambiar el monto máximo del pago programado {row.supply_number} a "
-        f"${max_amount_cents // 100:,}.{max_amount_cents % 100:02d}"
+        f"{format_usd(max_amount_cents)}"
     )
     return otp.issue(
         session,

@@ -14,6 +14,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from bank.core.money import format_usd
+
 MAX_RECEIPTS = 12
 """The most receipts one bill payment may cover."""
 
@@ -38,10 +40,6 @@ _PURPOSES = {
     MovementKind.COOP_CARD_PAYMENT: "Pago",
     MovementKind.OTHER_CARD_PAYMENT: "Pago",
 }
-
-
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 SPI_KINDS = frozenset({MovementKind.INTERBANK_TRANSFER, MovementKind.OTHER_CARD_PAYMENT})
@@ -154,9 +152,9 @@ class Preview:
     def otp_purpose(self) -> str:
         """What the SMS says the code authorises: "Transferencia de $12.34 a XXXX7341"."""
         d = self.destination
-        amount = _dollars(self.amount_cents)
+        amount = format_usd(self.amount_cents)
         if self.fee_cents or self.iva_cents:
-            amount = f"{amount} (total {_dollars(self.total_cents)})"
+            amount = f"{amount} (total {format_usd(self.total_cents)})"
         if self.kind is MovementKind.SERVICE_PAYMENT:
             return f"Pago de {amount} a {d.company_name or d.company_code} {d.supply_number}"
         target = d.account_masked

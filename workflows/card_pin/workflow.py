@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         OTP_WINDOW,
         PREPARE,
         QUICK,
+        REFUSED,
         STEP_TIMEOUT,
         Changed,
         ChangeInput,
@@ -196,9 +197,8 @@ class CardPinChangeWorkflow:
 def _refusal(err: ActivityError) -> Refusal:
     """A business refusal keeps its code and message; anything else is a system error."""
     cause = err.cause
-    if isinstance(cause, ApplicationError) and cause.details:
-        code, message = cause.details[0], cause.details[1]
-        return Refusal(str(code), str(message))
+    if isinstance(cause, ApplicationError) and cause.type == REFUSED and len(cause.details) >= 2:
+        return Refusal(str(cause.details[0]), str(cause.details[1]))
     return Refusal(
         "ERROR_DEL_SISTEMA", "No pudimos cambiar la clave de tu tarjeta. Inténtalo más tarde."
     )
