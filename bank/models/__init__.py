@@ -2,6 +2,14 @@
 
 from bank.models.accounts import PRODUCT_LABELS, Account, AccountStatus, ProductType
 from bank.models.base import Base, utcnow
+from bank.models.card_credit import (
+    CardBooks,
+    CardDeferral,
+    CardPurchase,
+    CardStatement,
+    DeferralInstallment,
+    DeferralStatus,
+)
 from bank.models.card_pins import CardPin
 from bank.models.credit import CreditConsent, SigningLink
 from bank.models.ledger import Hold, HoldStatus, JournalEntry, Posting
@@ -65,13 +73,19 @@ __all__ = [
     "Beneficiary",
     "BeneficiaryService",
     "Card",
+    "CardBooks",
+    "CardDeferral",
     "CardKind",
     "CardPin",
+    "CardPurchase",
+    "CardStatement",
     "CardStatus",
     "Channel",
     "CivilStatus",
     "ContactChannel",
     "CreditConsent",
+    "DeferralInstallment",
+    "DeferralStatus",
     "Hold",
     "HoldStatus",
     "IdentificationType",

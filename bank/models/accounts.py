@@ -23,12 +23,18 @@ class ProductType(enum.StrEnum):
     """CERTIFICADOS DE APORTACION: never available for withdrawal online."""
     INTERNAL = "INTERNAL"
     """An institution's general-ledger account (fees, IVA, clearing, loan portfolio...)."""
+    CARD_REVOLVING = "CARD_REVOLVING"
+    """A credit card's revolving balance (negative: what the member owes); no member_id."""
+    CARD_DEFERRED = "CARD_DEFERRED"
+    """A credit card's deferred balance (negative); no member_id, see ``card_books``."""
 
 
 PRODUCT_LABELS = {
     ProductType.SAVINGS: "CUENTA DE AHORROS",
     ProductType.CERTIFICATES: "CERTIFICADOS DE APORTACION",
     ProductType.INTERNAL: "CUENTA INTERNA",
+    ProductType.CARD_REVOLVING: "TARJETA DE CREDITO ROTATIVO",
+    ProductType.CARD_DEFERRED: "TARJETA DE CREDITO DIFERIDO",
 }
 
 

@@ -233,6 +233,44 @@ def scheduled_payment_skipped(context: Context) -> Rendered:
     )
 
 
+def card_statement_ready(context: Context) -> Rendered:
+    """A credit card's monthly statement is ready (its PDF is in Cooprogreso en Línea).
+
+    Context: ``name``, ``brand``, ``card_number``, ``cycle_end`` and ``due_date`` (ISO
+    dates), ``total_due`` and ``minimum`` (amounts); ``at``. No PDF is attached: a statement
+    is personal financial data, read after logging in.
+    """
+    at = _at(context)
+    return _email(
+        Letter(
+            subject="Tu estado de cuenta de tarjeta de crédito está listo",
+            title="ESTADO DE CUENTA",
+            dateline=spanish.dateline(at),
+            greeting=f"Estimado(a): {_get(context, 'name')}",
+            intro=("El estado de cuenta de tu tarjeta de crédito está disponible:",),
+            details=(
+                (
+                    "TARJETA",
+                    f"{_get(context, 'brand')} {mask_card(str(_get(context, 'card_number')))}",
+                ),
+                ("FECHA DE CORTE", _day(context, "cycle_end")),
+                ("TOTAL A PAGAR", spanish.money(_get(context, "total_due"))),
+                ("PAGO MÍNIMO", spanish.money(_get(context, "minimum"))),
+                ("PAGAR HASTA EL", _day(context, "due_date")),
+            ),
+            outro=(
+                "Descárgalo en PDF desde Cooprogreso en Línea, en el detalle de tu tarjeta "
+                "(Posición Consolidada → Tarjetas).",
+            ),
+        )
+    )
+
+
+def _day(context: Context, key: str) -> str:
+    day = datetime.fromisoformat(str(_get(context, key)))
+    return day.strftime("%d/%m/%Y")
+
+
 def service_payment_reversed(context: Context) -> Rendered:
     """A bill payment the company refused: the debit was given back.
 
@@ -333,6 +371,7 @@ TEMPLATES: dict[str, Callable[[Context], Rendered]] = {
     "transfer_rejected": transfer_rejected,
     "service_payment_reversed": service_payment_reversed,
     "credit_documents_signed": credit_documents_signed,
+    "card_statement_ready": card_statement_ready,
 }
 
 

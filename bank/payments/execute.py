@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bank import ledger
+from bank.cards import books as card_books
 from bank.ledger import chart
 from bank.models import (
     Card,
+    CardBooks,
     MoneyMovement,
     MovementStatus,
     PaidBill,
@@ -77,15 +79,23 @@ def move(
         check_daily(session, limits, preview.member_id, preview.channel, preview.amount_cents, now)
     if preview.kind is MovementKind.SERVICE_PAYMENT:
         _claim_bills(session, movement_id, preview, now)
-    if preview.kind is MovementKind.COOP_CARD_PAYMENT:
-        _pay_card(session, preview)
+    paid_card = _card_to_pay(session, preview)
     gl = chart.ensure_chart(session)
     try:
-        posted = ledger.post(session, entry_for(movement_id, preview, gl))
+        posted = ledger.post(
+            session,
+            entry_for(
+                movement_id, preview, gl, paid_card.revolving_account_id if paid_card else None
+            ),
+        )
     except ledger.InsufficientFunds as exc:
         raise MovementRefused("FONDOS_INSUFICIENTES") from exc
     except (ledger.AccountNotActive, ledger.UnknownAccount) as exc:
         raise MovementRefused("CUENTA_DESTINO_INVALIDA") from exc
+    if paid_card is not None:
+        card = session.get(Card, paid_card.card_id)
+        assert card is not None
+        card_books.sync(session, card, paid_card)
     row = MoneyMovement(
         workflow_id=movement_id,
         member_id=preview.member_id,
@@ -159,13 +169,16 @@ def _claim_bills(session: Session, movement_id: str, preview: Preview, now: date
                 raise MovementRefused("FACTURA_YA_PAGADA") from exc
 
 
-def _pay_card(session: Session, preview: Preview) -> None:
+def _card_to_pay(session: Session, preview: Preview) -> CardBooks | None:
+    """A Cooprogreso card payment: lock the card, check it still owes that much, open its books."""
+    if preview.kind is not MovementKind.COOP_CARD_PAYMENT:
+        return None
     card = session.get(Card, preview.destination.card_id, with_for_update=True)
     if card is None:
         raise MovementRefused("TARJETA_NO_ENCONTRADA")
     if preview.amount_cents > card.revolving_used_cents:
         raise MovementRefused("MONTO_SUPERA_DEUDA")
-    card.revolving_used_cents -= preview.amount_cents
+    return card_books.open_books(session, card)
 
 
 def record_service_payment(

@@ -37,7 +37,9 @@ _DESCRIPTIONS: dict[MovementKind, str] = {
 }
 
 
-def _counterpart(preview: Preview, gl: dict[str, int]) -> tuple[int, Movement]:
+def _counterpart(
+    preview: Preview, gl: dict[str, int], card_account: int | None
+) -> tuple[int, Movement]:
     """Where the principal goes and under which code."""
     kind = preview.kind
     if kind in (MovementKind.OWN_TRANSFER, MovementKind.COOP_TRANSFER):
@@ -46,15 +48,21 @@ def _counterpart(preview: Preview, gl: dict[str, int]) -> tuple[int, Movement]:
     if kind is MovementKind.SERVICE_PAYMENT:
         return gl[chart.BILLER_SETTLEMENT], mc.SERVICE_PAYMENT
     if kind is MovementKind.COOP_CARD_PAYMENT:
-        return gl[chart.CARD_SETTLEMENT], mc.CARD_PAYMENT
+        assert card_account is not None, "a Cooprogreso card payment credits the card's account"
+        return card_account, mc.CARD_PAYMENT_CREDIT
     return gl[chart.SPI_CLEARING], _PRINCIPAL[kind][0]
 
 
-def entry_for(movement_id: str, preview: Preview, gl: dict[str, int]) -> EntryRequest:
-    """The one balanced entry that moves the money of a confirmed preview."""
+def entry_for(
+    movement_id: str, preview: Preview, gl: dict[str, int], card_account: int | None = None
+) -> EntryRequest:
+    """The one balanced entry that moves the money of a confirmed preview.
+
+    ``card_account``: a Cooprogreso card payment credits the card's revolving account.
+    """
     debit, fee_code, iva_code = _PRINCIPAL[preview.kind]
     origin = preview.origin_account_id
-    target, credit_code = _counterpart(preview, gl)
+    target, credit_code = _counterpart(preview, gl, card_account)
     legs = [Leg.of(debit, origin, -preview.amount_cents)]
     if preview.fee_cents:
         legs.append(Leg.of(fee_code, origin, -preview.fee_cents))

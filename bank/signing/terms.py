@@ -12,6 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from bank.core.money import format_usd
+from bank.core.rates import effective_annual_rate
 from bank.signing.contracts import CreditDocumentsInput, Party
 from bank.signing.layout import long_date, short_date
 from bank.signing.words import amount_in_words
@@ -93,11 +94,6 @@ def derive_terms(data: CreditDocumentsInput) -> Terms:
         total_insurance=format_usd(sum(r.insurance_cents for r in rows)),
         total_to_pay=format_usd(sum(r.installment_cents for r in rows)),
     )
-
-
-def effective_annual_rate(nominal: Decimal) -> Decimal:
-    """Tasa efectiva anual of a nominal rate compounded monthly: ``(1 + r/12)^12 − 1``."""
-    return (1 + nominal / 12) ** 12 - 1
 
 
 def percent(fraction: Decimal) -> str:
