@@ -22,6 +22,7 @@ from api.deps import AppState, Clock, LazyTemporalClient
 from api.routes import (
     auth,
     beneficiaries,
+    card_credit,
     card_pins,
     credit,
     credit_signing,
@@ -164,6 +165,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(movements_router, prefix=API_PREFIX)
     app.include_router(registrations.cards_router, prefix=API_PREFIX)
     app.include_router(card_pins.router, prefix=API_PREFIX)
+    app.include_router(card_credit.router, prefix=API_PREFIX)
     app.include_router(products.router, prefix=API_PREFIX)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(enrollment.router, prefix=API_PREFIX)
@@ -180,6 +182,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)
+        app.include_router(card_credit.network_router, prefix=API_PREFIX)
     web.install(app)
     return app
 

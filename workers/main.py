@@ -32,6 +32,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
+from activities.card_billing import CardBillingActivities
+from activities.card_deferrals import CardDeferralActivities
 from activities.card_pins import CardPinActivities
 from activities.credit import CreditActivities
 from activities.enrollment import EnrollmentActivities
@@ -44,6 +46,9 @@ from bank.adapters.wiring import Adapters
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import WorkerSettings
 from bank.core.temporal import connect, ensure_search_attributes
+from workflows.card_billing.schedule import ensure_billing_schedule
+from workflows.card_billing.workflow import CardBillingWorkflow
+from workflows.card_deferral.workflow import CardDeferralWorkflow
 from workflows.card_pin.workflow import CardPinChangeWorkflow
 from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.enrollment.workflow import EnrollmentWorkflow
@@ -58,6 +63,8 @@ WORKFLOWS: Sequence[type] = (
     MovementWorkflow,
     ScheduledPaymentRunWorkflow,
     CardPinChangeWorkflow,
+    CardDeferralWorkflow,
+    CardBillingWorkflow,
 )
 KYC_SLOTS = 2
 """Concurrent CPU-heavy activities: one per core on the reference 2-core machine."""
@@ -100,7 +107,11 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
         sessions, rules=adapters.payment_rules, billers=adapters.billers, deliver=deliver
     )
     card_pins = CardPinActivities(sessions, secret_key=settings.secret_key, deliver=deliver)
-    groups = (enrollment, credit, movements, scheduled, card_pins)
+    card_deferrals = CardDeferralActivities(
+        sessions, rules=adapters.card_rules, secret_key=settings.secret_key, deliver=deliver
+    )
+    card_billing = CardBillingActivities(sessions, rules=adapters.card_rules)
+    groups = (enrollment, credit, movements, scheduled, card_pins, card_deferrals, card_billing)
     return [activity for group in groups for activity in group.all()]
 
 
@@ -170,6 +181,9 @@ async def run(settings: WorkerSettings) -> None:
     stop = asyncio.Event()
     _stop_on_signals(stop)
     parts = await build(settings)
+    cards = parts.adapters.card_settings
+    if cards.billing_schedule:
+        await ensure_billing_schedule(parts.client, cards.cycle_day, settings.task_queue)
     outbox_stop = threading.Event()
     outbox = asyncio.create_task(
         asyncio.to_thread(parts.adapters.dispatcher.run_forever, OUTBOX_INTERVAL, outbox_stop)

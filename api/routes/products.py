@@ -31,7 +31,7 @@ from api.schemas.products import (
     MovimientosOut,
     PosicionOut,
     PrestamoDetalleOut,
-    TarjetaOut,
+    TarjetaDetalleOut,
     TarjetasOut,
 )
 from bank.access.auth import authenticate, check_session, split_token
@@ -200,7 +200,7 @@ async def list_cards(member: CurrentMember, conn: DbConn) -> JsonBytes:
     return JsonBytes({"tarjetas": [present.card(row) for row in rows]})
 
 
-@router.get("/cards/{card_id}", response_model=TarjetaOut, response_class=JsonBytes)
+@router.get("/cards/{card_id}", response_model=TarjetaDetalleOut, response_class=JsonBytes)
 async def card_detail(
     member: CurrentMember,
     conn: DbConn,
@@ -210,4 +210,4 @@ async def card_detail(
     row = await cards.get_card(conn, member.member_id, card_id)
     if row is None:
         raise product_not_found()
-    return JsonBytes(present.card(row))
+    return JsonBytes(present.card_detail(row))

@@ -99,6 +99,12 @@ def card(row: CardSummary) -> dict[str, Any]:
     }
 
 
+def card_detail(row: CardSummary) -> dict[str, Any]:
+    """One card; a credit card adds its consumption to date (revolving + deferred)."""
+    used = row.revolving_used_cents + row.deferred_used_cents
+    return {**card(row), "consumo_hasta_la_fecha": money(used) if row.kind == "CREDIT" else None}
+
+
 def position(data: Position, today: date) -> dict[str, Any]:
     """Resumen de Productos."""
     return {

@@ -67,6 +67,14 @@ class TarjetaOut(BaseModel):
     cupo_disponible: Money | None
 
 
+class TarjetaDetalleOut(TarjetaOut):
+    """One card: the row of "Tarjetas" and, for a credit card, what it has consumed."""
+
+    consumo_hasta_la_fecha: Money | None = Field(
+        description="Crédito: utilizado rotativo + utilizado diferido (cupo − disponible)"
+    )
+
+
 class PosicionOut(BaseModel):
     """Resumen de Productos: the consolidated position."""
 

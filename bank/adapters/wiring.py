@@ -33,6 +33,7 @@ from bank.core.settings import CoreSettings
 from bank.payments.config import PaymentRules, PaymentSettings
 
 if TYPE_CHECKING:
+    from bank.cards.config import CardRules, CardSettings
     from bank.kyc.config import KycLimits
     from bank.notifications.dispatcher import Dispatcher
     from bank.signing.ca import CertificateAuthority
@@ -94,6 +95,18 @@ class Adapters:
     def payment_rules(self) -> PaymentRules:
         """The fee and limit rules every payment is prepared with."""
         return self.payment_settings.rules()
+
+    @cached_property
+    def card_settings(self) -> CardSettings:
+        """Card rates, cycle and minimum payment (``COOP_CARD_*``), read once."""
+        from bank.cards.config import CardSettings
+
+        return CardSettings()
+
+    @cached_property
+    def card_rules(self) -> CardRules:
+        """The rules every deferral and statement close uses."""
+        return self.card_settings.rules()
 
     @cached_property
     def spi(self) -> SpiNetwork:

@@ -99,7 +99,7 @@ def close_statement(
     since, until = _instant(start), _instant(cycle_end + timedelta(days=1))
     payments = _payments(session, card_books.revolving_account_id, since, until)
     previous_due = previous.total_due_cents if previous else 0
-    carried = max(0, previous_due - payments)
+    carried = _carried(session, card_id, previous_due, payments, since, until)
     statement = CardStatement(
         card_id=card_id,
         cycle_end=cycle_end,
@@ -222,6 +222,29 @@ def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _carried(
+    session: Session,
+    card_id: int,
+    previous_due: int,
+    payments: int,
+    since: datetime,
+    until: datetime,
+) -> int:
+    """What is left unpaid of the previous statement: its total less the cycle's payments and
+    the principal deferred during the cycle of purchases it billed (no longer revolving)."""
+    deferred = session.scalar(
+        select(func.coalesce(func.sum(CardDeferral.principal_cents), 0))
+        .join(CardPurchase, CardPurchase.id == CardDeferral.purchase_id)
+        .where(
+            CardDeferral.card_id == card_id,
+            CardDeferral.created_at >= since,
+            CardDeferral.created_at < until,
+            CardPurchase.posted_at < since,
+        )
+    )
+    return max(0, previous_due - payments - int(deferred or 0))
+
+
 def _purchases(session: Session, card_id: int, since: datetime, until: datetime) -> int:
     total = session.scalar(
         select(func.coalesce(func.sum(CardPurchase.amount_cents), 0)).where(
@@ -288,7 +311,14 @@ def outstanding(
     paid = _payments(session, revolving_id, _instant(statement.cycle_end + timedelta(days=1)), now)
     interest = statement.interest_cents + statement.installment_interest_cents
     installments = statement.installments_cents - statement.installment_interest_cents
-    carried = max(0, statement.previous_balance_cents - statement.payments_cents)
+    carried = _carried(
+        session,
+        statement.card_id,
+        statement.previous_balance_cents,
+        statement.payments_cents,
+        _instant(statement.period_start),
+        _instant(statement.cycle_end + timedelta(days=1)),
+    )
     owed = {
         "INTERESES": interest,
         "CUOTAS": installments,

@@ -35,8 +35,9 @@ class CardSettings(BaseSettings):
     """Terms without interest ("diferido sin intereses")."""
     deferral_annual_rate: Decimal = Decimal("0.1500")
     """Nominal annual rate of the other terms (effective 16.08%)."""
-    cycle_day: int = Field(default=25, ge=1, le=28)
-    """Fecha de corte: the day of the month every statement closes."""
+    cycle_day: int = Field(default=25, ge=1, le=27)
+    """Fecha de corte: the day of the month every statement closes (the close runs the
+    next day at 01:00, so at most the 27th: every month has a 28th)."""
     due_days: int = Field(default=20, ge=1, le=40)
     """Pagar hasta el: days from the close to the payment's due date."""
     minimum_percent: Decimal = Decimal("0.10")
@@ -48,6 +49,9 @@ class CardSettings(BaseSettings):
     rate_ceilings: dict[str, Decimal] = Field(default_factory=lambda: dict(DEFAULT_CEILINGS))
     """Maximum effective annual rate per segment (``COOP_CARD_RATE_CEILINGS='{"CONSUMO":
     "0.1677"}'``)."""
+
+    billing_schedule: bool = True
+    """The worker keeps the monthly close's Temporal Schedule (off: closes run by hand)."""
 
     @model_validator(mode="after")
     def _sane(self) -> CardSettings:

@@ -176,6 +176,16 @@ class DemoInvestment:
 
 
 @dataclass(frozen=True)
+class DemoPurchase:
+    """A purchase on the demo credit card; ``deferred_months``: deferred that long."""
+
+    merchant: str
+    amount_cents: int
+    days_ago: int
+    deferred_months: int | None = None
+
+
+@dataclass(frozen=True)
 class DemoCard:
     """A card; only the mask is data, the full number is derived in memory by the seed."""
 
@@ -184,9 +194,17 @@ class DemoCard:
     pin: str = "4821"
     """The demo card's PIN (kept only as a keyed digest; listed in docs/demo-data.md)."""
     credit_limit_cents: int = 0
-    revolving_used_cents: int = 0
-    deferred_used_cents: int = 0
     minimum_payment_cents: int = 0
+    purchases: tuple[DemoPurchase, ...] = ()
+    """Credit: charged (and deferred) through the card's books, so the ledger holds them."""
+
+    @property
+    def revolving_cents(self) -> int:
+        return sum(p.amount_cents for p in self.purchases if p.deferred_months is None)
+
+    @property
+    def deferred_cents(self) -> int:
+        return sum(p.amount_cents for p in self.purchases if p.deferred_months is not None)
 
 
 LOAN = DemoLoan()
@@ -197,12 +215,19 @@ CREDIT_CARD = DemoCard(
     "Mastercard Estandar",
     pin="7394",
     credit_limit_cents=1_000_000,
-    revolving_used_cents=153_814,
-    deferred_used_cents=759_738,
     minimum_payment_cents=70_863,
+    purchases=(
+        DemoPurchase("ALMACENES JAPON", 420_000, 24, deferred_months=24),
+        DemoPurchase("COMPUTRON", 339_738, 20, deferred_months=12),
+        DemoPurchase("SUPERMAXI EL BOSQUE", 24_567, 12),
+        DemoPurchase("FYBECA QUICENTRO", 5_890, 9),
+        DemoPurchase("KYWI AV. AMERICA", 31_245, 6),
+        DemoPurchase("AEROREGIONAL", 92_112, 3),
+    ),
 )
 """Cupo $10,000.00 − rotativo $1,538.14 − diferido $7,597.38 = disponible $864.48 (the
-manual's $821.52 does not follow from its own figures)."""
+manual's $821.52 does not follow from its own figures): four purchases on the revolving
+balance and two deferred ones (the pago mínimo is the last statement's, before the engine)."""
 
 GABRIEL_HOLD_CENTS = 475
 GABRIEL_HOLD_REASON = "AUTORIZACION PENDIENTE MC DEBITO 550975XXXXXX7023"

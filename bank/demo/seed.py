@@ -15,7 +15,7 @@ import hashlib
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
@@ -25,10 +25,13 @@ from stdnum import luhn
 from stdnum.ec import ci
 
 from bank.access.security import hash_password, keyed_digest
-from bank.cards import pins
+from bank.cards import deferrals, pins
+from bank.cards.config import CardSettings
+from bank.cards.purchases import record_purchase
 from bank.core.db import make_engine, session_factory, transaction
 from bank.core.settings import CoreSettings
 from bank.credit.amortization import is_business_day, schedule
+from bank.credit.deadline import GUAYAQUIL
 from bank.demo import data
 from bank.demo.payees import seed_payees
 from bank.ledger import EntryRequest, Leg, business_today, place_hold, post
@@ -40,8 +43,11 @@ from bank.models import (
     AuditEvent,
     Base,
     Card,
+    CardBooks,
+    CardDeferral,
     CardKind,
     CardPin,
+    CardPurchase,
     CardStatus,
     Hold,
     IdentificationType,
@@ -371,14 +377,34 @@ def _cards(
             pan_digest=keyed_digest(key, demo_pan(spec.masked_number)),
             status=CardStatus.ACTIVA,
             credit_limit_cents=spec.credit_limit_cents,
-            revolving_used_cents=spec.revolving_used_cents,
-            deferred_used_cents=spec.deferred_used_cents,
             minimum_payment_cents=spec.minimum_payment_cents,
             payment_due_date=due,
         )
         if session.get(CardPin, card.id) is None:
             pins.set_initial(session, key, card, spec.pin)
             report.created[CardPin.__tablename__] += 1
+        if spec.purchases and session.get(CardBooks, card.id) is None:
+            _purchases(session, card, spec, report)
+
+
+def _purchases(session: Session, card: Card, spec: data.DemoCard, report: SeedReport) -> None:
+    """The demo card's purchases and deferrals, through the card's books (once)."""
+    rules = CardSettings().rules()
+    for n, bought in enumerate(spec.purchases, start=1):
+        day = report.anchor - timedelta(days=bought.days_ago)
+        at = datetime.combine(day, time(12), GUAYAQUIL)
+        purchase = record_purchase(
+            session, card, f"demo:{card.id}:{n}", bought.merchant, bought.amount_cents, at
+        )
+        report.created[CardPurchase.__tablename__] += 1
+        if bought.deferred_months:
+            later = at + timedelta(days=1)
+            plan = deferrals.simulate(
+                session, card, purchase.id, bought.amount_cents, bought.deferred_months,
+                rules, report.anchor,
+            )  # fmt: skip
+            deferrals.defer(session, card, f"demo:{card.id}:deferral:{n}", plan, later)
+            report.created[CardDeferral.__tablename__] += 1
 
 
 def main() -> int:

@@ -27,3 +27,9 @@ SCHEDULED_RUN_ID = "sched-pay-1-run"
 
 CARD_PIN_CHANGED = HISTORIES / "card_pin_changed.json"
 CARD_PIN_CHANGED_ID = "card-pin-1"
+
+CARD_DEFERRAL_DEFERRED = HISTORIES / "card_deferral_deferred.json"
+CARD_DEFERRAL_DEFERRED_ID = "card-deferral-1"
+
+CARD_BILLING_CLOSED = HISTORIES / "card_billing_closed.json"
+CARD_BILLING_CLOSED_ID = "card-billing-2026-01-25"

@@ -137,6 +137,7 @@ def running_stack(root: Path, **extra_env: str) -> Iterator[Stack]:
             "COOP_CREDIT_SIGNING_CUTOFF": "23:59",
             # Tests load their own campaigns; test_zz_demo_campaign.py loads the demo one last.
             "COOP_DEMO_CAMPAIGN": "false",
+            "COOP_CARD_BILLING_SCHEDULE": "false",
             **extra_env,
         }
         out = root / "run.out"

@@ -1,0 +1,133 @@
+"""The contract of a purchase's deferral ("Diferido de tarjetas").
+
+One workflow per card, ID ``card-deferral-<card id>``: starting a new deferral replaces a
+pending one. The API simulates first (``bank.cards.deferrals.simulate``) and starts the
+journey with the purchase, amount and term the member saw; the workflow checks them again,
+sends an OTP bound to exactly those three (a code cannot confirm another amount or term),
+waits for the code (``confirm``) and writes the deferral with its installment rows.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from temporalio.common import RetryPolicy
+
+WORKFLOW_ID_PREFIX = "card-deferral-"
+CODE_PATTERN = re.compile(r"[0-9]{6}")
+OTP_WINDOW = timedelta(minutes=5)
+
+PREPARE = "card_deferral.prepare"
+DEFER = "card_deferral.defer"
+
+REFUSED = "CardDeferralRefused"
+"""ApplicationError type of a business refusal by a ``card_deferral.*`` activity."""
+
+QUICK = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200),
+    maximum_interval=timedelta(seconds=5),
+    maximum_attempts=6,
+    non_retryable_error_types=[REFUSED],
+)
+"""The member is waiting: a persistent failure is answered quickly."""
+STEP_TIMEOUT = timedelta(seconds=15)
+
+
+def workflow_id(card_id: int) -> str:
+    """The business key: one pending deferral per card."""
+    return f"{WORKFLOW_ID_PREFIX}{card_id}"
+
+
+class Status(enum.StrEnum):
+    CHECKING = "CHECKING"
+    AWAITING_OTP = "AWAITING_OTP"
+    CONFIRMING = "CONFIRMING"
+    DEFERRED = "DEFERRED"
+    REFUSED = "REFUSED"
+    """The purchase cannot be deferred (already deferred, paid, term or rate refused)."""
+    FAILED = "FAILED"
+    """Five wrong codes."""
+    EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
+
+
+FINAL = frozenset(
+    {Status.DEFERRED, Status.REFUSED, Status.FAILED, Status.EXPIRED, Status.CANCELLED}
+)
+
+
+@dataclass(frozen=True)
+class DeferralInput:
+    member_id: int
+    card_id: int
+    purchase_id: int
+    amount_cents: int
+    term_months: int
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StepInput:
+    """What both activities act on; ``deferral_key`` is ``<workflow id>/<run id>``."""
+
+    deferral_key: str
+    member_id: int
+    card_id: int
+    purchase_id: int
+    amount_cents: int
+    term_months: int
+    challenge_id: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The purchase can be deferred so and the code went out; or why not."""
+
+    ok: bool
+    challenge_id: str = ""
+    sent_to: str = ""
+    expires_at: datetime | None = None
+    installment_cents: int = 0
+    refusal: Refusal | None = None
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """The deferral is written; or the code was wrong (``attempts_left``) or refused."""
+
+    ok: bool
+    deferral_id: int = 0
+    attempts_left: int = 0
+    refusal: Refusal | None = None
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    code: str
+
+
+@dataclass
+class DeferralState:
+    """What the member and an officer see of the journey."""
+
+    status: Status
+    card_id: int
+    purchase_id: int
+    amount_cents: int
+    term_months: int
+    installment_cents: int = 0
+    otp_sent_to: str = ""
+    otp_expires_at: datetime | None = None
+    otp_attempts_left: int = 5
+    deferral_id: int = 0
+    refusal: Refusal | None = None
