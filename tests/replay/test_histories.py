@@ -7,7 +7,9 @@ changes on purpose, by its recording test next to the scenario it records
 enrollment's in ``tests/workflows/test_enrollment.py``, the credit journey's in
 ``tests/workflows/test_credit_journey_signing.py``, the scheduled run's in
 ``tests/workflows/test_scheduled_run_history.py``, the card PIN change's in
-``tests/workflows/test_card_pin.py``.
+``tests/workflows/test_card_pin.py``, the card deferral's in
+``tests/workflows/test_card_deferral.py``, the monthly close's in
+``tests/workflows/test_card_billing.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from temporalio.worker import Replayer
 
 from bank.core.temporal import DATA_CONVERTER
 from tests.support import histories as h
+from workflows.card_billing.workflow import CardBillingWorkflow
+from workflows.card_deferral.workflow import CardDeferralWorkflow
 from workflows.card_pin.workflow import CardPinChangeWorkflow
 from workflows.credit.journey import CreditJourneyWorkflow
 from workflows.enrollment.workflow import EnrollmentWorkflow
@@ -70,4 +74,20 @@ async def test_replay_of_committed_card_pin_change_is_deterministic() -> None:
     text = await asyncio.to_thread(h.CARD_PIN_CHANGED.read_text)
     history = WorkflowHistory.from_json(h.CARD_PIN_CHANGED_ID, text)
     replayer = Replayer(workflows=[CardPinChangeWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
+
+
+async def test_replay_of_committed_card_deferral_is_deterministic() -> None:
+    """A purchase deferred to 12 months: checked, a wrong code, the right one, deferred."""
+    text = await asyncio.to_thread(h.CARD_DEFERRAL_DEFERRED.read_text)
+    history = WorkflowHistory.from_json(h.CARD_DEFERRAL_DEFERRED_ID, text)
+    replayer = Replayer(workflows=[CardDeferralWorkflow], data_converter=DATA_CONVERTER)
+    await replayer.replay_workflow(history)
+
+
+async def test_replay_of_committed_card_billing_is_deterministic() -> None:
+    """The close of one cycle: one page of cards, closed."""
+    text = await asyncio.to_thread(h.CARD_BILLING_CLOSED.read_text)
+    history = WorkflowHistory.from_json(h.CARD_BILLING_CLOSED_ID, text)
+    replayer = Replayer(workflows=[CardBillingWorkflow], data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)

@@ -54,6 +54,8 @@ class BillingInput:
     cycle_end: str = ""
     after_card_id: int = 0
     closed: int = 0
+    page_size: int = PAGE
+    pages_per_run: int = PAGES_PER_RUN
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ with workflow.unsafe.imports_passed_through():
         CLOSE_PAGE,
         CYCLE_OF,
         HEARTBEAT_TIMEOUT,
-        PAGE,
         PAGE_TIMEOUT,
-        PAGES_PER_RUN,
         RETRY,
         STEP_TIMEOUT,
         BillingInput,
@@ -50,10 +48,10 @@ class CardBillingWorkflow:
                 start_to_close_timeout=STEP_TIMEOUT,
                 retry_policy=RETRY,
             )
-        for _ in range(PAGES_PER_RUN):
+        for _ in range(request.pages_per_run):
             page: PageClosed = await workflow.execute_activity(
                 CLOSE_PAGE,
-                PageInput(self._state.cycle_end, self._state.last_card_id, PAGE),
+                PageInput(self._state.cycle_end, self._state.last_card_id, request.page_size),
                 result_type=PageClosed,
                 start_to_close_timeout=PAGE_TIMEOUT,
                 heartbeat_timeout=HEARTBEAT_TIMEOUT,
@@ -66,7 +64,13 @@ class CardBillingWorkflow:
                 workflow.upsert_search_attributes([JOURNEY_STATUS.value_set(Status.CLOSED.value)])
                 return self._state
         workflow.continue_as_new(
-            BillingInput(self._state.cycle_end, self._state.last_card_id, self._state.closed)
+            BillingInput(
+                self._state.cycle_end,
+                self._state.last_card_id,
+                self._state.closed,
+                request.page_size,
+                request.pages_per_run,
+            )
         )
 
     @workflow.query
