@@ -118,6 +118,9 @@ def close_statement(
     )
     session.add(statement)
     session.flush()
+    # The close runs after the cycle's end: what was posted since is next cycle's.
+    later_revolving = _posted_since(session, card_books.revolving_account_id, until)
+    later_deferred = _posted_since(session, card_books.deferred_account_id, until)
     billed = _bill_installments(session, statement, until)
     legs = _legs(card_books, chart.ensure_chart(session), billed, statement.interest_cents)
     if legs:
@@ -135,8 +138,8 @@ def close_statement(
         )
     statement.installments_cents = billed.principal_cents + billed.interest_cents
     statement.installment_interest_cents = billed.interest_cents
-    statement.total_due_cents = card.revolving_used_cents
-    statement.deferred_balance_cents = card.deferred_used_cents
+    statement.total_due_cents = card.revolving_used_cents + later_revolving
+    statement.deferred_balance_cents = card.deferred_used_cents + later_deferred
     statement.minimum_payment_cents = minimum_payment(
         statement.total_due_cents,
         statement.interest_cents + statement.installments_cents,
@@ -251,6 +254,16 @@ def _purchases(session: Session, card_id: int, since: datetime, until: datetime)
             CardPurchase.card_id == card_id,
             CardPurchase.posted_at >= since,
             CardPurchase.posted_at < until,
+        )
+    )
+    return int(total or 0)
+
+
+def _posted_since(session: Session, account_id: int, since: datetime) -> int:
+    """The net of what was posted on ``account_id`` from ``since`` on (credits positive)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Posting.amount_cents), 0)).where(
+            Posting.account_id == account_id, Posting.created_at >= since
         )
     )
     return int(total or 0)
