@@ -47,6 +47,7 @@ from bank.cards import books, deferrals, purchases
 from bank.cards.config import CardRules
 from bank.cards.deferrals import DeferralPlan
 from bank.cards.statements import StatementDocument, statement_document
+from bank.core.errors import DomainError
 from bank.core.money import to_cents
 from bank.credit.deadline import local_date
 from bank.models import CardDeferral, CardPurchase, CardStatement
@@ -186,11 +187,17 @@ async def start_deferral(
 
 @router.get("/deferrals/current", response_model=DiferimientoOut, responses=RESPONSES)
 async def current_deferral(
-    card_id: CardId, member: CurrentMember, db: DbSession, client: TemporalClient
+    card_id: CardId,
+    member: CurrentMember,
+    db: DbSession,
+    client: TemporalClient,
+    request: Request,
+    now: Now,
 ) -> DiferimientoOut:
     """The card's latest deferral journey (to resume the code step)."""
     await _owned(db, member.member_id, card_id)
-    return journey_out(await _state(client, card_id), None)
+    state = await _state(client, card_id)
+    return journey_out(state, await _planned(db, member.member_id, state, _rules(request), now))
 
 
 @router.post("/deferrals/confirm", response_model=DiferimientoOut, responses=RESPONSES)
@@ -200,6 +207,8 @@ async def confirm_deferral(
     member: CurrentMember,
     db: DbSession,
     client: TemporalClient,
+    request: Request,
+    now: Now,
 ) -> DiferimientoOut:
     """The SMS code: right → the purchase is deferred (its shape is the workflow validator's)."""
     await _owned(db, member.member_id, card_id)
@@ -209,19 +218,23 @@ async def confirm_deferral(
     )
     if state.status is Status.AWAITING_OTP:
         raise wrong_code(state.otp_attempts_left)
-    return _answer(state, None)
+    return _answer(state, await _planned(db, member.member_id, state, _rules(request), now))
 
 
 @router.post("/deferrals/cancel", response_model=DiferimientoOut, responses=RESPONSES)
 async def cancel_deferral(
-    card_id: CardId, member: CurrentMember, db: DbSession, client: TemporalClient
+    card_id: CardId,
+    member: CurrentMember,
+    db: DbSession,
+    client: TemporalClient,
+    request: Request,
+    now: Now,
 ) -> DiferimientoOut:
     """ "Cancelar" on the code step: nothing is deferred."""
     await _owned(db, member.member_id, card_id)
     handle = client.get_workflow_handle_for(CardDeferralWorkflow.run, workflow_id(card_id))
-    return journey_out(
-        await temporal.update(handle, CardDeferralWorkflow.cancel, not_found=not_found), None
-    )
+    state = await temporal.update(handle, CardDeferralWorkflow.cancel, not_found=not_found)
+    return journey_out(state, await _planned(db, member.member_id, state, _rules(request), now))
 
 
 def _deferral_out(
@@ -369,6 +382,29 @@ async def simulate_purchase(
 
 async def _owned(db: DbSession, member_id: int, card_id: int) -> None:
     await run(db, lambda session: books.credit_card(session, member_id, card_id))
+
+
+async def _planned(
+    db: DbSession, member_id: int, state: DeferralState, rules: CardRules, now: datetime
+) -> DeferralPlan | None:
+    """The table the member accepted for this journey (None when it cannot be drawn)."""
+
+    def draw(session: Session) -> DeferralPlan | None:
+        card = books.credit_card(session, member_id, state.card_id)
+        try:
+            return deferrals.planned(
+                session,
+                card,
+                state.purchase_id,
+                state.amount_cents,
+                state.term_months,
+                rules,
+                local_date(now),
+            )
+        except DomainError:  # a term or rate the journey was refused for
+            return None
+
+    return await run(db, draw)
 
 
 async def _state(client: Client, card_id: int) -> DeferralState:

@@ -28,7 +28,7 @@ from bank.cards.errors import (
     NotEnoughRevolving,
     PurchaseNotFound,
 )
-from bank.core.rates import check_ceiling
+from bank.core.rates import check_ceiling, effective_annual_rate
 from bank.credit.amortization import add_months, schedule
 from bank.ledger import EntryKind, EntryRequest, Leg
 from bank.ledger import movement_codes as mc
@@ -142,15 +142,36 @@ def simulate(
         raise InvalidAmount()
     if amount_cents > card.revolving_used_cents:
         raise NotEnoughRevolving()
+    return _plan(purchase, amount_cents, term_months, rules, today)
+
+
+def planned(
+    session: Session,
+    card: Card,
+    purchase_id: int,
+    amount_cents: int,
+    term_months: int,
+    rules: CardRules,
+    today: date,
+) -> DeferralPlan | None:
+    """The table of a journey's deferral as the member saw it (no checks: it may be done)."""
+    purchase = session.get(CardPurchase, purchase_id)
+    if purchase is None or purchase.card_id != card.id:
+        return None
+    return _plan(purchase, amount_cents, term_months, rules, today)
+
+
+def _plan(
+    purchase: CardPurchase, amount_cents: int, term_months: int, rules: CardRules, today: date
+) -> DeferralPlan:
     rate, rows = installment_table(amount_cents, term_months, rules, today)
-    check = check_ceiling(rate, rules.rate_ceilings)
     return DeferralPlan(
         purchase.id,
         purchase.merchant,
         amount_cents,
         term_months,
         rate,
-        check,
+        effective_annual_rate(rate),
         rows[0].installment_cents,
         rows,
     )

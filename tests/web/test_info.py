@@ -1,4 +1,5 @@
-"""Contacto, Ayuda, Solicita tus productos, Diferido de tarjetas; the officer attends a request."""
+"""Contacto, Ayuda, Solicita tus productos, the open Diferido de tarjetas; the officer attends
+a request."""
 
 from __future__ import annotations
 
@@ -66,10 +67,16 @@ def test_contact_help_and_deferrals(page: Page, stack: Stack) -> None:
     page.get_by_label("Busca tu pregunta").fill("")
     at_phone_width(page, "info-help")
 
-    page.get_by_role("link", name=re.compile("Diferido de tarjetas")).click()
+    # Diferido de tarjetas is open now (its whole journey is test_deferrals.py's).
+    menu = page.get_by_role("navigation", name="Menú de opciones")
+    expect(menu.get_by_text("Próximamente")).to_have_count(0)
+    menu.get_by_role("link", name="Diferido de tarjetas").click()
     expect(page.get_by_role("heading", name="Diferido de tarjetas", level=1)).to_be_visible()
-    expect(page.get_by_text("Próximamente").last).to_be_visible()
-    expect(page.get_by_text("Simula el diferido en monto y plazo.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Diferido Transacciones")).to_be_visible()
+    expect(page.get_by_label("Tarjeta a la que aplicarás el diferido")).to_contain_text(
+        "Mastercard Estandar 513744XXXXXX0395"
+    )
+    expect(page.get_by_role("table", name="Diferidos vigentes")).to_contain_text("ALMACENES JAPON")
     assert_accessible(page)
     shot(page, "info-deferrals")
     assert not page.errors  # type: ignore[attr-defined]

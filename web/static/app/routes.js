@@ -31,7 +31,7 @@ export const MEMBER_ROUTES = [
 
   { path: '/banca/tarjetas/cooprogreso', title: 'Pago de Tarjetas Cooprogreso', module: 'card_payments', page: 'CooprogresoCardsPage', money: true },
   { path: '/banca/tarjetas/otros-bancos', title: 'Pago de Tarjetas de Otros Bancos', module: 'card_payments', page: 'OtherBankCardsPage', money: true },
-  { path: '/banca/diferidos', title: 'Diferido de tarjetas', module: 'info', page: 'DeferralsPage' },
+  { path: '/banca/diferidos', title: 'Diferido de tarjetas', module: 'deferrals', page: 'DeferralsPage', money: true },
 
   { path: '/banca/contacto', title: 'Contacto', module: 'info', page: 'ContactPage' },
   { path: '/banca/solicitudes', title: 'Solicita tus productos', module: 'info', page: 'ProductRequestPage' },
@@ -88,7 +88,7 @@ export function memberMenu({ offers = false } = {}) {
         ['Otros Bancos', '/banca/tarjetas/otros-bancos'],
       ],
     },
-    { label: 'Diferido de tarjetas', href: '/banca/diferidos', soon: true },
+    { label: 'Diferido de tarjetas', href: '/banca/diferidos' },
     { label: 'Contacto', href: '/banca/contacto' },
     { label: 'Solicita tus productos', href: '/banca/solicitudes' },
     offers && { label: 'Campañas de créditos preaprobados', href: '/banca/campanas' },

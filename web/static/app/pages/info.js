@@ -1,11 +1,11 @@
-// Contacto (manual §6), Ayuda — Preguntas frecuentes (§9), Solicita tus productos (§7) and
-// Diferido de tarjetas (§5, not available yet). Content and rules come from the API:
+// Contacto (manual §6), Ayuda — Preguntas frecuentes (§9) and Solicita tus productos (§7)
+// (Diferido de tarjetas, §5, is deferrals.js). Content and rules come from the API:
 // GET /contact, /help/faq, /product-requests/types; POST and GET /product-requests.
 
 import { useMemo, useState } from '../../vendor/preact-htm-3.1.1.js';
 import { api } from '../api.js';
 import { formatDateTime, formatMoney } from '../format.js';
-import { Alert, ComingSoon, DataTable, ErrorMessage, Field, Input, Loading, html, useAction, useApi, useId } from '../ui.js';
+import { Alert, DataTable, ErrorMessage, Field, Input, Loading, html, useAction, useApi, useId } from '../ui.js';
 
 const NEW_TAB = ' (se abre en una nueva pestaña)';
 
@@ -300,25 +300,6 @@ export function ProductRequestPage() {
         rowKey=${(r) => r.id}
         empty="Aún no has enviado solicitudes."
       />`}
-    </section>
-  </div>`;
-}
-
-// ---- Diferido de tarjetas ---------------------------------------------------------------
-
-export function DeferralsPage() {
-  return html`<div class="info-diferidos">
-    <${ComingSoon} what="El diferido de los consumos de tus tarjetas" />
-    <section class="tarjeta" aria-labelledby="info-diferido-como">
-      <h2 id="info-diferido-como">¿Cómo funcionará?</h2>
-      <ol>
-        <li>Selecciona la opción Diferido Transacciones.</li>
-        <li>Accede a la tarjeta a la que aplicarás el diferido.</li>
-        <li>Selecciona el consumo que deseas diferir.</li>
-        <li>Simula el diferido en monto y plazo.</li>
-        <li>Confirma la transacción para que se ejecute el diferido.</li>
-      </ol>
-      <p>Mientras tanto, consulta tus tarjetas en <a href="/banca/productos">Resumen de Productos</a> o revisa nuestros canales en <a href="/banca/contacto">Contacto</a>.</p>
     </section>
   </div>`;
 }

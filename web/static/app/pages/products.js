@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from '../../vendor/preact-htm-3.1.1.js';
 import { api, downloadFile } from '../api.js';
 import { addMonths, formatDate, formatMoney, todayIso } from '../format.js';
 import { useLocation } from '../router.js';
+import { CardPurchases, CardStatements } from './card_statement.js';
 import { PinManagement } from './card_pins.js';
 import {
   Alert,
@@ -576,11 +577,9 @@ function CreditCard({ card }) {
       <${Summary}
         title="Datos de la tarjeta"
         items=${[
-          [
-            'Consumo hasta la fecha',
-            html`<span class="prod-consumo">Utilizado rotativo: ${formatMoney(card.utilizado_rotativo)}</span>
-              <span class="prod-consumo">Utilizado diferido: ${formatMoney(card.utilizado_diferido)}</span>`,
-          ],
+          ['Consumo hasta la fecha', formatMoney(card.consumo_hasta_la_fecha)],
+          ['Utilizado rotativo', formatMoney(card.utilizado_rotativo)],
+          ['Utilizado diferido', formatMoney(card.utilizado_diferido)],
           ['Cupo total', formatMoney(card.cupo_total)],
           ['Disponibles', formatMoney(card.cupo_disponible)],
           ['Pago mínimo', formatMoney(card.pago_minimo)],
@@ -592,12 +591,14 @@ function CreditCard({ card }) {
     <${Section} title="¿Qué gestión necesitas?">
       <ul class="prod-opciones">
         <li><a class="boton" href=${`/banca/tarjetas/cooprogreso?tarjeta=${enc(card.id)}`}>Pagar tarjeta</a></li>
-        <li><a class="boton secundario" href="/banca/diferidos">Diferir consumos</a></li>
+        <li><a class="boton secundario" href=${`/banca/diferidos?tarjeta=${enc(card.id)}`}>Diferir consumos</a></li>
         <li><button type="button" class="secundario" aria-pressed=${pin === 'recuperar' ? 'true' : 'false'} onClick=${() => setPin('recuperar')}>Recuperar clave</button></li>
         <li><button type="button" class="secundario" aria-pressed=${pin === 'cambiar' ? 'true' : 'false'} onClick=${() => setPin('cambiar')}>Cambiar clave</button></li>
       </ul>
       ${pin && html`<${PinManagement} card=${card} initial=${pin} key=${pin} onCancel=${() => setPin(null)} />`}
     <//>
+    <${CardPurchases} cardId=${card.id} />
+    <${CardStatements} cardId=${card.id} />
   </div>`;
 }
 
