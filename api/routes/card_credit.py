@@ -26,6 +26,7 @@ from api.errors import ApiError, wrong_code
 from api.schemas.card_credit import (
     CodigoIn,
     CompraIn,
+    ConceptoOut,
     ConsumoOut,
     ConsumosOut,
     DiferidoOut,
@@ -43,7 +44,7 @@ from api.schemas.card_credit import (
     rate,
 )
 from api.schemas.common import ERROR_RESPONSES, money
-from bank.cards import books, deferrals, purchases
+from bank.cards import billing, books, deferrals, purchases
 from bank.cards.config import CardRules
 from bank.cards.deferrals import DeferralPlan
 from bank.cards.statements import StatementDocument, statement_document
@@ -291,41 +292,59 @@ async def pay_off_deferral(
 
 @router.get("/statements", response_model=EstadosCuentaOut, responses=RESPONSES)
 async def list_statements(
-    card_id: CardId, member: CurrentMember, db: DbSession
+    card_id: CardId, member: CurrentMember, db: DbSession, request: Request, now: Now
 ) -> EstadosCuentaOut:
-    """Estados de cuenta, the latest first."""
+    """Estados de cuenta, the latest first; the latest with what is left of it to pay."""
+    rules = _rules(request)
 
-    def read(session: Session) -> list[CardStatement]:
+    def read(session: Session) -> tuple[list[CardStatement], billing.Outstanding | None]:
         card = books.credit_card(session, member.member_id, card_id)
-        return list(
+        rows = list(
             session.scalars(
                 select(CardStatement)
                 .where(CardStatement.card_id == card.id)
                 .order_by(CardStatement.cycle_end.desc())
             )
         )
+        if not rows:
+            return rows, None
+        card_books = books.open_books(session, card)
+        left = billing.outstanding(session, rows[0], card_books.revolving_account_id, rules, now)
+        return rows, left
 
-    rows = await run(db, read)
+    rows, left = await run(db, read)
     return EstadosCuentaOut(
         tarjeta_id=card_id,
         estados=[
-            EstadoCuentaOut(
-                id=row.id,
-                corte=row.cycle_end,
-                desde=row.period_start,
-                pagar_hasta_el=row.due_date,
-                saldo_anterior=money(row.previous_balance_cents),
-                consumos=money(row.purchases_cents),
-                pagos=money(row.payments_cents),
-                cuotas_diferidos=money(row.installments_cents),
-                intereses=money(row.interest_cents),
-                total_a_pagar=money(row.total_due_cents),
-                pago_minimo=money(row.minimum_payment_cents),
-                utilizado_diferido=money(row.deferred_balance_cents),
-                pdf=f"/api/v1/cards/{card_id}/statements/{row.id}/pdf",
-            )
-            for row in rows
+            _statement_out(card_id, row, left if n == 0 else None) for n, row in enumerate(rows)
         ],
+    )
+
+
+def _statement_out(
+    card_id: int, row: CardStatement, left: billing.Outstanding | None
+) -> EstadoCuentaOut:
+    return EstadoCuentaOut(
+        id=row.id,
+        corte=row.cycle_end,
+        desde=row.period_start,
+        pagar_hasta_el=row.due_date,
+        saldo_anterior=money(row.previous_balance_cents),
+        consumos=money(row.purchases_cents),
+        pagos=money(row.payments_cents),
+        cuotas_diferidos=money(row.installments_cents),
+        intereses=money(row.interest_cents),
+        total_a_pagar=money(row.total_due_cents),
+        pago_minimo=money(row.minimum_payment_cents),
+        utilizado_diferido=money(row.deferred_balance_cents),
+        por_pagar=money(left.total_cents) if left else None,
+        minimo_por_pagar=money(left.minimum_left_cents) if left else None,
+        por_pagar_detalle=(
+            [ConceptoOut(concepto=name, monto=money(cents)) for name, cents in left.parts]
+            if left
+            else None
+        ),
+        pdf=f"/api/v1/cards/{card_id}/statements/{row.id}/pdf",
     )
 
 

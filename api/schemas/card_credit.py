@@ -120,6 +120,11 @@ class PrecancelacionOut(BaseModel):
     mensaje: str
 
 
+class ConceptoOut(BaseModel):
+    concepto: str = Field(examples=["INTERESES"])
+    monto: Money
+
+
 class EstadoCuentaOut(BaseModel):
     id: int
     corte: date
@@ -133,6 +138,13 @@ class EstadoCuentaOut(BaseModel):
     total_a_pagar: Money
     pago_minimo: Money
     utilizado_diferido: Money
+    por_pagar: Money | None = Field(
+        description="El último estado: lo que queda tras los pagos desde el corte"
+    )
+    minimo_por_pagar: Money | None
+    por_pagar_detalle: list[ConceptoOut] | None = Field(
+        description="Lo que queda, por concepto, en el orden en que los pagos lo cubren"
+    )
     pdf: str = Field(description="Dirección del PDF del estado de cuenta")
 
 

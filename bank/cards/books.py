@@ -6,7 +6,8 @@ balances are negative: what the member owes. ``Card.revolving_used_cents`` and
 ``deferred_used_cents`` are a projection of those balances, written in the same
 transaction, so the position's queries stay single-table reads; ``reconcile_cards`` checks
 they agree. The identity ``revolving + deferred + available = cupo total`` holds at every
-moment (available may go below zero only when billed interest overdraws the limit).
+moment while the card is within its limit; billed interest can take the balances past the
+limit, and then the available credit shows zero (it is never negative), not the overdraft.
 """
 
 from __future__ import annotations

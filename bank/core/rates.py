@@ -4,7 +4,7 @@ Ecuador's Junta de Política y Regulación Financiera sets a maximum *effective*
 per credit segment, published monthly by the Banco Central (consumer credit: 16.77% in
 January 2026). Products here are priced with nominal annual rates compounded monthly, so a
 rate is checked by its effective equivalent ``(1 + r/12)^12 − 1``. The table is
-``COOP_RATE_CEILINGS`` (JSON, segment → fraction); see ``docs/cards.md``.
+``COOP_CARD_RATE_CEILINGS`` (JSON, segment → fraction); see ``docs/cards.md``.
 """
 
 from __future__ import annotations

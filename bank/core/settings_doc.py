@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 from pydantic_settings import BaseSettings
 
+from bank.cards.config import CardSettings
 from bank.core.settings import ROOT, ApiSettings, CoreSettings, RunSettings, WorkerSettings
 from bank.kyc.config import KycSettings
 from bank.payments.config import PaymentSettings
@@ -45,6 +47,11 @@ SECTIONS: list[tuple[type[BaseSettings], type[BaseSettings] | None, str]] = [
     (RunSettings, CoreSettings, "Run command (`RunSettings`)"),
     (KycSettings, None, "KYC thresholds (`KycSettings`, worker)"),
     (PaymentSettings, None, "Commissions and limits (`PaymentSettings`, API and worker)"),
+    (
+        CardSettings,
+        None,
+        "Credit cards: rates, cycle, minimum payment (`CardSettings`, API and worker)",
+    ),
 ]
 
 
@@ -62,7 +69,10 @@ def _rows(cls: type[BaseSettings], base: type[BaseSettings] | None) -> Iterator[
         if base is not None and name in base.model_fields:
             continue
         meaning = " ".join((field.description or "").split())
-        yield f"| `{prefix}{name.upper()}` | `{_default(name, field.default)}` | {meaning} |"
+        value = field.get_default(call_default_factory=True)
+        if isinstance(value, list | dict):
+            value = json.dumps(value, default=str)
+        yield f"| `{prefix}{name.upper()}` | `{_default(name, value)}` | {meaning} |"
 
 
 def render() -> str:

@@ -78,6 +78,8 @@ class OutboundMessage(Base):
         default=MessageStatus.PENDING,
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]
+    """A delivery attempt holds the message since then (``bank.notifications.dispatcher``)."""
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

@@ -1,11 +1,16 @@
 """Delivery of the outbox: claim, send, record; retried with backoff until delivered.
 
 Guarantees: at-least-once delivery (a crash between the provider accepting a message and
-the commit sends it again; emails carry a stable Message-ID so clients collapse the
-duplicate), no message lost (FAILED only after ``max_attempts`` and still in the table,
-:meth:`Dispatcher.requeue` puts it back), safe to run in several processes on PostgreSQL
-(each message is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and handled in its own
-transaction). SQLite has no row locks: run a single dispatcher there (the embedded run does).
+the recording of it sends it again once its claim lapses; emails carry a stable Message-ID
+so clients collapse the duplicate), no message lost (FAILED only after ``max_attempts`` and
+still in the table, :meth:`Dispatcher.requeue` puts it back), and **one delivery per
+attempt on every database**: a message is claimed by a conditional
+``UPDATE … SET claimed_at = now, attempts = attempts + 1 WHERE id = … AND status = 'PENDING'
+AND attempts = <seen> AND (claimed_at IS NULL OR claimed_at < now − CLAIM_LEASE)``, committed
+before anything is sent, which exactly one caller wins — the background loop and
+``deliver_now`` of any process, on PostgreSQL and on SQLite (which ignores ``FOR UPDATE``).
+The send runs outside any transaction (no lock held across SMTP), and its outcome is
+recorded in a second one that also releases the claim.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bank.adapters.documents import DocumentStore
@@ -34,6 +39,9 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["sent", "retried", "failed"]
 BATCH = 100
+CLAIM_LEASE = timedelta(minutes=5)
+"""A claim older than this is a crashed delivery: the message may be claimed again (the SMTP
+and SMS clients time out well before)."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,8 @@ class Dispatcher:
             if handled is None:
                 break
             cursor, key, outcome = handled
-            report.add(key, outcome)
+            if outcome is not None:  # None: another dispatcher has it
+                report.add(key, outcome)
         return report
 
     def deliver_now(self, key: str) -> MessageStatus | None:
@@ -183,24 +192,71 @@ class Dispatcher:
             if len(report.keys) < BATCH:  # a full batch means more is waiting: go again now
                 stop.wait(interval)
 
-    def _claim_and_deliver(self, query: Any) -> tuple[int, str, Outcome] | None:
-        """Lock one message (skipping rows other dispatchers hold), deliver it, commit."""
-        with self.sessions() as session, session.begin():
-            message = session.scalars(query.limit(1).with_for_update(skip_locked=True)).first()
-            if message is None:
-                return None
-            outcome = self._attempt(message)
-            return message.id, message.idempotency_key, outcome
+    def _claim_and_deliver(self, query: Any) -> tuple[int, str, Outcome | None] | None:
+        """Claim the first message of ``query``, deliver it and record the outcome.
 
-    def _attempt(self, message: OutboundMessage) -> Outcome:
-        message.attempts += 1
+        Returns:
+            (id, key, outcome), outcome None when another caller claimed it first; None when
+            the query finds nothing.
+        """
+        now = self.clock()
+        claimable = or_(
+            OutboundMessage.claimed_at.is_(None), OutboundMessage.claimed_at < now - CLAIM_LEASE
+        )
+        with self.sessions() as session:
+            found = session.execute(
+                query.where(claimable)
+                .with_only_columns(
+                    OutboundMessage.id, OutboundMessage.idempotency_key, OutboundMessage.attempts
+                )
+                .limit(1)
+            ).first()
+        if found is None:
+            return None
+        message_id, key, seen = found
+        if not self._claim(message_id, seen, claimable, now):
+            return message_id, key, None
+        with self.sessions() as session:
+            message = session.get(OutboundMessage, message_id)
+            assert message is not None
+            session.expunge(message)
+        error = self._try_send(message)
+        with self.sessions() as session, session.begin():
+            row = session.get(OutboundMessage, message_id)
+            assert row is not None
+            return message_id, key, self._record(row, error)
+
+    def _claim(self, message_id: int, seen: int, claimable: Any, now: datetime) -> bool:
+        """The conditional update only one caller wins (committed before the send)."""
+        with self.sessions() as session, session.begin():
+            claimed = session.execute(
+                update(OutboundMessage)
+                .where(
+                    OutboundMessage.id == message_id,
+                    OutboundMessage.status == MessageStatus.PENDING,
+                    OutboundMessage.attempts == seen,
+                    claimable,
+                )
+                .values(claimed_at=now, attempts=seen + 1)
+                .execution_options(synchronize_session=False)
+            )
+            return cast(CursorResult[Any], claimed).rowcount == 1
+
+    def _try_send(self, message: OutboundMessage) -> Exception | None:
         try:
             self._send(message)
         except Exception as exc:
             if not isinstance(exc, DeliveryError):
                 # A bug or a corrupt row must not wedge the queue: count it like a failure.
                 log.exception("unexpected error delivering %s", message.idempotency_key)
-            message.last_error = repr(exc)[:500]
+            return exc
+        return None
+
+    def _record(self, message: OutboundMessage, error: Exception | None) -> Outcome:
+        """The attempt's outcome on the (claimed) row, releasing the claim."""
+        message.claimed_at = None
+        if error is not None:
+            message.last_error = repr(error)[:500]
             log.warning(
                 "delivery of %s failed (attempt %d)", message.idempotency_key, message.attempts
             )

@@ -259,6 +259,14 @@ async def test_network_purchases_statements_and_their_pdf(cards: Cards):
     [statement] = (await cards.get("/statements")).json()["estados"]
     assert statement["total_a_pagar"] == "1258.90"
     assert statement["pago_minimo"] == "125.89"
+    # Nothing paid since the close: all of it is still to pay, in the configured order.
+    assert (statement["por_pagar"], statement["minimo_por_pagar"]) == ("1258.90", "125.89")
+    assert [(p["concepto"], p["monto"]) for p in statement["por_pagar_detalle"]] == [
+        ("INTERESES", "0.00"),
+        ("CUOTAS", "0.00"),
+        ("SALDO_ANTERIOR", "0.00"),
+        ("CONSUMOS", "1258.90"),
+    ]
     pdf = await cards.http.get(statement["pdf"], headers=cards.headers)
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")

@@ -15,6 +15,8 @@ from stdnum import luhn
 from stdnum.ec import ci
 
 from bank.access.security import keyed_digest, verify_password
+from bank.cards import books
+from bank.cards.purchases import purchases_of
 from bank.core import migrate
 from bank.core.db import make_engine
 from bank.core.settings import ROOT
@@ -140,6 +142,13 @@ def test_gabriel_has_the_manual_loan_investment_and_cards(sessions: sessionmaker
         assert credit.credit_limit_cents == 1_000_000
         assert credit.available_credit_cents == 86_448
         assert credit.payment_due_date == date(2025, 2, 2)
+        # The card's figures are its books: six purchases, two of them deferred.
+        assert credit.deferred_used_cents == 759_738
+        assert books.reconcile_cards(session) == []
+        bought = {p.merchant: p for p, _ in purchases_of(session, credit.id)}
+        assert len(bought) == 6
+        terms = {p.merchant: d.term_months for p, d in purchases_of(session, credit.id) if d}
+        assert terms == {"ALMACENES JAPON": 24, "COMPUTRON": 12}
 
 
 def test_the_books_reconcile(sessions: sessionmaker[Session]) -> None:

@@ -1,9 +1,10 @@
 // Tarjeta de Crédito (manual §1), below the card's figures: its consumos and its estados de
-// cuenta (each PDF downloaded with the session's token). The consumos' columns are shared with
+// cuenta (each PDF downloaded with the session's token; the latest says what is left to pay
+// after the payments since its close). The consumos' columns are shared with
 // Diferido de tarjetas (deferrals.js). Every figure is the API's string, formatted.
 
 import { downloadFile } from '../api.js';
-import { formatDate } from '../format.js';
+import { formatDate, formatMoney } from '../format.js';
 import { DataTable, ErrorMessage, Loading, html, useAction, useApi, useId } from '../ui.js';
 
 const enc = encodeURIComponent;
@@ -60,6 +61,7 @@ export function CardStatements({ cardId }) {
     { key: 'pagar_hasta_el', label: 'Pagar hasta el', render: (s) => formatDate(s.pagar_hasta_el) },
     { key: 'total_a_pagar', label: 'Total a pagar', money: true },
     { key: 'pago_minimo', label: 'Pago mínimo', money: true },
+    { key: 'por_pagar', label: 'Por pagar', render: (s) => (s.por_pagar === null ? '—' : formatMoney(s.por_pagar)) },
     {
       key: 'pdf',
       label: 'Documento',
