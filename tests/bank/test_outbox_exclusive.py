@@ -129,4 +129,3 @@ def test_a_crashed_delivery_is_claimed_again_only_after_its_lease(sessions, smtp
     clock.advance(seconds=(CLAIM_LEASE + timedelta(seconds=1)).total_seconds())
     assert outbox.deliver_now(key) is MessageStatus.SENT
     assert len([e for e in read_mailbox(inbox) if e.to == "socio0@example.ec"]) == 1
-

@@ -91,3 +91,27 @@ async def test_replay_of_committed_card_billing_is_deterministic() -> None:
     history = WorkflowHistory.from_json(h.CARD_BILLING_CLOSED_ID, text)
     replayer = Replayer(workflows=[CardBillingWorkflow], data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)
+
+
+REPLAYED = {
+    MovementWorkflow: [h.MOVEMENT_INTERBANK_REVERSED],
+    EnrollmentWorkflow: [h.ENROLLMENT_HAPPY],
+    CreditJourneyWorkflow: [h.CREDIT_JOURNEY_SPOUSE],
+    ScheduledPaymentRunWorkflow: [h.SCHEDULED_RUN_PAID, h.SCHEDULED_RUN_PAID_UPSERTED],
+    CardPinChangeWorkflow: [h.CARD_PIN_CHANGED],
+    CardDeferralWorkflow: [h.CARD_DEFERRAL_DEFERRED],
+    CardBillingWorkflow: [h.CARD_BILLING_CLOSED],
+}
+"""Every workflow type and the committed histories replayed above."""
+
+
+def test_every_workflow_the_worker_runs_has_a_committed_history() -> None:
+    """A new workflow type fails CI until a history of it is recorded and replayed here."""
+    from workers.main import WORKFLOWS
+
+    assert set(WORKFLOWS) == set(REPLAYED)
+    for workflow_class, paths in REPLAYED.items():
+        for path in paths:
+            history = WorkflowHistory.from_json("check", path.read_text())
+            started = history.events[0].workflow_execution_started_event_attributes
+            assert started.workflow_type.name == workflow_class.__name__, path
