@@ -34,7 +34,7 @@ schema = (
 )
 TEMPORAL_BACKED = re.compile(
     r"^/api/v1/(transfers|services/payments|card-payments|movements|scheduled-payments"
-    r"|cards/\{card_id\}/pin/change)"
+    r"|cards/\{card_id\}/(pin/change|deferrals$|deferrals/(current|confirm|cancel)))"
 )
 """Routes that start or query a workflow: with no Temporal server they answer 503."""
 schema.config.generation.update(modes=list(GenerationMode))  # valid *and* invalid input

@@ -36,4 +36,4 @@ def test_movement_labels_match_the_manual():
     assert mc.SPI_FEE.label == "183 - COSTO TRANSFERENCIA / PAGO TARJETAS SPI"
     assert mc.WITHDRAWAL.label == "0 - RETIRO DE AHORROS"
     assert mc.by_code(2) is mc.INTEREST_CAPITALIZATION
-    assert len(mc.CATALOGUE) == 23  # codes are unique
+    assert len(mc.CATALOGUE) == 30  # codes are unique

@@ -28,7 +28,7 @@ USER, PASSWORD, MOBILE = "gsilva", "Cooprogreso2025", "0998765432"
 SAVINGS, CARD = "410112060750", "513744XXXXXX0395"
 CARD_NAME = f"Mastercard Estandar {CARD}"
 LIMIT, REVOLVING, DEFERRED = Decimal("10000.00"), Decimal("1538.14"), Decimal("7597.38")
-MERCHANT, PURCHASE, PART = "LIBRERIA STUDIUM QUICENTRO", Decimal("150.00"), Decimal("120.00")
+MERCHANT, PURCHASE, PART = "LIBRERIA STUDIUM QUICENTRO", Decimal("15.00"), Decimal("12.00")
 
 
 def day(value: str) -> str:
@@ -193,16 +193,16 @@ def test_member_defers_part_of_a_purchase_precancels_it_and_pays_it(
     )
     shot(page, "deferrals-simulation-12")
 
-    # 6 months interest-free: $20.00 each month; another term hides the last table first.
+    # 6 months interest-free: $2.00 each month; another term hides the last table first.
     simulation.get_by_label("Plazo").select_option("6")
     expect(result).to_have_count(0)
     simulation.get_by_role("button", name="Simular").click()
     expect(figure(result, "Tasa de interés").locator("dd")).to_have_text("Sin intereses")
-    expect(figure(result, "Cuota mensual").locator("dd")).to_have_text("$20.00")
+    expect(figure(result, "Cuota mensual").locator("dd")).to_have_text("$2.00")
     expect(figure(result, "Total intereses").locator("dd")).to_have_text("$0.00")
-    expect(figure(result, "Total a pagar").locator("dd")).to_have_text("$120.00")
+    expect(figure(result, "Total a pagar").locator("dd")).to_have_text("$12.00")
     expect(installments.locator("tbody tr")).to_have_count(6)
-    expect(installments.locator("tbody td[data-label='Cuota']")).to_have_text(["$20.00"] * 6)
+    expect(installments.locator("tbody td[data-label='Cuota']")).to_have_text(["$2.00"] * 6)
     assert_accessible(page)
     shot(page, "deferrals-simulation-6")
     at_phone_width(page, "deferrals-simulation-6")
@@ -211,7 +211,7 @@ def test_member_defers_part_of_a_purchase_precancels_it_and_pays_it(
     seen = stack.codes_so_far(MOBILE)
     result.get_by_role("button", name="Continuar").click()
     authorised = page.locator("form.otp").get_by_role("region", name="Lo que estás autorizando")
-    for text in (CARD, MERCHANT, "$120.00", "6 meses", "Sin intereses", "$20.00"):
+    for text in (CARD, MERCHANT, "$12.00", "6 meses", "Sin intereses", "$2.00"):
         expect(authorised).to_contain_text(text)
     code = stack.otp_after(MOBILE, seen)
     page.reload()
@@ -227,8 +227,8 @@ def test_member_defers_part_of_a_purchase_precancels_it_and_pays_it(
     confirm_code(page, code)
     expect(page.get_by_role("heading", name="Diferido realizado")).to_be_focused()
     done = page.locator('dl[aria-label="Detalle del diferido"]')
-    expect(figure(done, "Monto diferido").locator("dd")).to_have_text("$120.00")
-    expect(figure(done, "Cuota mensual").locator("dd")).to_have_text("$20.00")
+    expect(figure(done, "Monto diferido").locator("dd")).to_have_text("$12.00")
+    expect(figure(done, "Cuota mensual").locator("dd")).to_have_text("$2.00")
     expect(
         page.get_by_role("region", name="Diferido realizado").get_by_role("status")
     ).to_be_visible()
@@ -237,7 +237,7 @@ def test_member_defers_part_of_a_purchase_precancels_it_and_pays_it(
     # Diferidos vigentes lists it; the purchase cannot be deferred again.
     active = page.get_by_role("table", name="Diferidos vigentes")
     mine = row_of(active, MERCHANT)
-    for text in ("$120.00", "6 meses", "Sin intereses", "$20.00", "0 de 6"):
+    for text in ("$12.00", "6 meses", "Sin intereses", "$2.00", "0 de 6"):
         expect(mine).to_contain_text(text)
     expect_figures(card_box, REVOLVING + PURCHASE - PART, DEFERRED + PART, "Cupo disponible")
     page.get_by_role("button", name="Aceptar").click()
@@ -256,13 +256,13 @@ def test_member_defers_part_of_a_purchase_precancels_it_and_pays_it(
     # Precancelar, after the dialog: the pending principal back on the revolving balance.
     mine.get_by_role("button", name=f"Precancelar el diferido de {MERCHANT}").click()
     dialog = page.get_by_role("dialog", name="Precancelar diferido")
-    expect(dialog).to_contain_text("$120.00")
+    expect(dialog).to_contain_text("$12.00")
     expect(dialog).to_contain_text("sin intereses futuros")
     assert_accessible(page)
     shot(page, "deferrals-payoff-dialog")
     dialog.get_by_role("button", name="Precancelar").click()
     told = page.get_by_role("status").filter(has_text="Diferido precancelado")
-    expect(told).to_contain_text("Capital trasladado a tu saldo rotativo: $120.00")
+    expect(told).to_contain_text("Capital trasladado a tu saldo rotativo: $12.00")
     expect(active.locator("tbody tr").filter(has_text=MERCHANT)).to_have_count(0)
     expect_figures(card_box, REVOLVING + PURCHASE, DEFERRED, "Cupo disponible")
     status, listed = call(stack, token, "GET", f"/cards/{card_id}/deferrals")
