@@ -32,7 +32,14 @@ log = logging.getLogger(__name__)
 
 
 class LazyTemporalClient:
-    """Connects to Temporal on first use, so the API starts (and serves reads) while it boots."""
+    """The API's Temporal client, built on first use and connecting at its first call.
+
+    The SDK's lazy client opens the connection at the first RPC (and retries it at the next
+    one after a failure), so resolving the ``TemporalClient`` dependency never touches the
+    network: a route checks the caller owns what it touches before Temporal is reached, and
+    with Temporal down answers 404 for another member's card, not 503. A failed connection
+    at call time is answered 503 ``SERVICIO_NO_DISPONIBLE`` (``api.errors``).
+    """
 
     def __init__(self, settings: CoreSettings) -> None:
         self._settings = settings
@@ -50,7 +57,7 @@ class LazyTemporalClient:
         async with self._lock:
             if self._client is None:
                 try:
-                    self._client = await temporal.connect(self._settings, identity="api")
+                    self._client = await temporal.connect(self._settings, identity="api", lazy=True)
                 except Exception as exc:
                     log.warning(
                         "cannot reach Temporal at %s: %s", self._settings.temporal_address, exc

@@ -317,6 +317,22 @@ _DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str, str, dict[str, str]], ...
 """Service errors of ``bank.access.auth`` and how the API answers them."""
 
 
+TEMPORAL_CONNECT_FAILED = "Failed client connect"
+"""How the SDK's lazy client says it could not reach the server (a RuntimeError)."""
+
+
+async def _temporal_connect(request: Request, exc: Exception) -> JSONResponse:
+    """Temporal unreachable at the first call of the lazy client: 503, like any outage."""
+    if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
+        return await _unhandled(request, exc)
+    log.warning("cannot reach Temporal: %s", exc)
+    return error_response(
+        503,
+        "SERVICIO_NO_DISPONIBLE",
+        "El servicio no está disponible en este momento. Intenta más tarde.",
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register every error handler on ``app``."""
     app.add_exception_handler(ApiError, _api_error)
@@ -325,6 +341,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)
+    app.add_exception_handler(RuntimeError, _temporal_connect)
     app.add_exception_handler(DomainError, _business_refusal)
     for error, status, code, message, headers in _DOMAIN_ERRORS:
         app.add_exception_handler(error, _domain_error(status, code, message, **headers))

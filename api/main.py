@@ -24,6 +24,7 @@ from api.routes import (
     beneficiaries,
     card_credit,
     card_pins,
+    card_simulators,
     credit,
     credit_signing,
     dev,
@@ -182,7 +183,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)
-        app.include_router(card_credit.network_router, prefix=API_PREFIX)
+        app.include_router(card_simulators.network_router, prefix=API_PREFIX)
+        app.include_router(card_simulators.billing_router, prefix=API_PREFIX)
     web.install(app)
     return app
 

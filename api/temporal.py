@@ -40,7 +40,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
-from api.errors import ApiError
+from api.errors import TEMPORAL_CONNECT_FAILED, ApiError
 from workflows.credit.contract import (
     ERR_AFTER_CUTOFF,
     ERR_AMOUNT,
@@ -198,6 +198,11 @@ async def start(client: Client, workflow: Any, arg: Any, *, id: str, **options: 
     except (RPCError, RPCTimeoutOrCancelledError) as exc:
         log.warning("cannot start %s: %s", id, exc)
         raise unavailable() from exc
+    except RuntimeError as exc:  # the lazy client could not connect
+        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
+            raise
+        log.warning("cannot reach Temporal: %s", exc)
+        raise unavailable() from exc
 
 
 async def update(
@@ -229,6 +234,11 @@ async def update(
     except RPCTimeoutOrCancelledError as exc:
         log.warning("update %s of %s ran out of time: %s", method, handle.id, exc)
         raise unavailable() from exc
+    except RuntimeError as exc:  # the lazy client could not connect
+        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
+            raise
+        log.warning("cannot reach Temporal: %s", exc)
+        raise unavailable() from exc
     return result
 
 
@@ -258,6 +268,11 @@ async def query(
     ) as exc:
         log.warning("query of %s failed: %s", handle.id, exc)
         raise unavailable() from exc
+    except RuntimeError as exc:  # the lazy client could not connect
+        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
+            raise
+        log.warning("cannot reach Temporal: %s", exc)
+        raise unavailable() from exc
     return result
 
 
@@ -279,4 +294,9 @@ async def list_executions(
         log.warning("visibility query %r failed: %s", query, exc)
         if invalid is not None and exc.status == RPCStatusCode.INVALID_ARGUMENT:
             raise invalid() from exc
+        raise unavailable() from exc
+    except RuntimeError as exc:  # the lazy client could not connect
+        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
+            raise
+        log.warning("cannot reach Temporal: %s", exc)
         raise unavailable() from exc

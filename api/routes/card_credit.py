@@ -25,7 +25,6 @@ from api.domain_calls import run
 from api.errors import ApiError, wrong_code
 from api.schemas.card_credit import (
     CodigoIn,
-    CompraIn,
     ConceptoOut,
     ConsumoOut,
     ConsumosOut,
@@ -63,7 +62,6 @@ from workflows.card_deferral.contract import (
 from workflows.card_deferral.workflow import CardDeferralWorkflow
 
 router = APIRouter(prefix="/cards/{card_id}", tags=["Tarjetas: diferidos y estados de cuenta"])
-network_router = APIRouter(prefix="/dev/cards/{card_id}", tags=["dev"])
 CardId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ItemId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 RESPONSES = ERROR_RESPONSES
@@ -372,31 +370,6 @@ async def statement_pdf(
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="estado-de-cuenta-{cycle}.pdf"'},
     )
-
-
-@network_router.post("/purchases", response_model=ConsumoOut, status_code=201, responses=RESPONSES)
-async def simulate_purchase(
-    card_id: CardId, body: CompraIn, member: CurrentMember, db: DbSession, now: Now
-) -> ConsumoOut:
-    """The card network simulator: a purchase at a merchant (embedded run only)."""
-
-    def buy(session: Session) -> ConsumoOut:
-        card = books.credit_card(session, member.member_id, card_id, lock=True)
-        key = f"sim:{card.id}:{now.isoformat()}"
-        row = purchases.record_purchase(
-            session, card, key, body.comercio, to_cents(body.monto), now
-        )
-        return ConsumoOut(
-            id=row.id,
-            fecha=row.posted_at,
-            comercio=row.merchant,
-            monto=money(row.amount_cents),
-            diferido=False,
-            diferible=True,
-            plazo_meses=None,
-        )
-
-    return await run(db, buy, commit=True)
 
 
 async def _owned(db: DbSession, member_id: int, card_id: int) -> None:

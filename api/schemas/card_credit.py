@@ -213,3 +213,10 @@ def journey_out(state: DeferralState, plan: DeferralPlan | None) -> Diferimiento
         codigo=refusal.code if refusal else None,
         mensaje=refusal.message if refusal else _MESSAGES.get(state.status),
     )
+
+
+class CierreOut(BaseModel):
+    """The monthly close run by hand (embedded run)."""
+
+    corte: date
+    estados_cerrados: int

@@ -119,8 +119,8 @@ def close_statement(
     session.add(statement)
     session.flush()
     # The close runs after the cycle's end: what was posted since is next cycle's.
-    later_revolving = _posted_since(session, card_books.revolving_account_id, until)
-    later_deferred = _posted_since(session, card_books.deferred_account_id, until)
+    later_revolving = _posted_after(session, card_books.revolving_account_id, until, cycle_end)
+    later_deferred = _posted_after(session, card_books.deferred_account_id, until, cycle_end)
     billed = _bill_installments(session, statement, until)
     legs = _legs(card_books, chart.ensure_chart(session), billed, statement.interest_cents)
     if legs:
@@ -259,11 +259,15 @@ def _purchases(session: Session, card_id: int, since: datetime, until: datetime)
     return int(total or 0)
 
 
-def _posted_since(session: Session, account_id: int, since: datetime) -> int:
-    """The net of what was posted on ``account_id`` from ``since`` on (credits positive)."""
+def _posted_after(session: Session, account_id: int, until: datetime, cycle_end: date) -> int:
+    """The net posted on ``account_id`` after the cut (credits positive): written from
+    ``until`` on with a value date after ``cycle_end`` (a purchase the network reports late
+    carries its own day and stays in its cycle)."""
     total = session.scalar(
         select(func.coalesce(func.sum(Posting.amount_cents), 0)).where(
-            Posting.account_id == account_id, Posting.created_at >= since
+            Posting.account_id == account_id,
+            Posting.created_at >= until,
+            Posting.value_date > cycle_end,
         )
     )
     return int(total or 0)

@@ -30,6 +30,7 @@ from bank.cards.errors import (
 )
 from bank.core.rates import check_ceiling, effective_annual_rate
 from bank.credit.amortization import add_months, schedule
+from bank.credit.deadline import local_date
 from bank.ledger import EntryKind, EntryRequest, Leg
 from bank.ledger import movement_codes as mc
 from bank.models import (
@@ -227,6 +228,7 @@ def defer(
             idempotency_key=f"card-deferral:{deferral.id}",
             kind=EntryKind.CARD_DEFERRAL,
             description=f"Diferido a {plan.term_months} meses {plan.merchant}",
+            value_date=local_date(now),
             legs=(
                 Leg.of(mc.CARD_DEFERRAL, card_books.revolving_account_id, plan.amount_cents),
                 Leg.of(mc.CARD_DEFERRAL, card_books.deferred_account_id, -plan.amount_cents),
@@ -264,6 +266,7 @@ def pay_off(session: Session, card: Card, deferral_id: int, now: datetime) -> in
                 idempotency_key=f"card-prepayment:{deferral.id}",
                 kind=EntryKind.CARD_PREPAYMENT,
                 description="Precancelación de diferido",
+                value_date=local_date(now),
                 legs=(
                     Leg.of(mc.CARD_PREPAYMENT, card_books.deferred_account_id, remaining),
                     Leg.of(mc.CARD_PREPAYMENT, card_books.revolving_account_id, -remaining),

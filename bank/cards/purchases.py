@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bank.cards import books
 from bank.cards.errors import CardRefused, OverLimit
+from bank.credit.deadline import local_date
 from bank.ledger import EntryKind, EntryRequest, Leg, chart
 from bank.ledger import movement_codes as mc
 from bank.models import Card, CardDeferral, CardPurchase
@@ -50,6 +51,7 @@ def record_purchase(
             idempotency_key=f"card-purchase:{key}",
             kind=EntryKind.CARD_PURCHASE,
             description=f"Consumo {merchant}",
+            value_date=local_date(at),
             legs=(
                 Leg.of(mc.CARD_PURCHASE, card_books.revolving_account_id, -amount_cents),
                 Leg.of(mc.CARD_PURCHASE, gl[chart.CARD_SETTLEMENT], amount_cents),

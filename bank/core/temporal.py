@@ -167,12 +167,16 @@ def resolve_connection(settings: CoreSettings, profiles: Path = CLIENT_PROFILES)
     return Connection(address, namespace, _tls_config(tls, settings), api_key)
 
 
-async def connect(settings: CoreSettings, *, identity: str | None = None) -> Client:
+async def connect(
+    settings: CoreSettings, *, identity: str | None = None, lazy: bool = False
+) -> Client:
     """A Temporal client for ``settings`` with the engine's data converter.
 
     Args:
         settings: any process's settings (only the ``temporal_*`` fields are read).
         identity: the client identity shown in the Temporal UI (defaults to pid@host).
+        lazy: connect at the first call (and again at the next one after a failure), not
+            now: the API's client, so a request is checked before Temporal is reached.
     """
     conn = resolve_connection(settings)
     kwargs: dict[str, Any] = {}
@@ -184,6 +188,7 @@ async def connect(settings: CoreSettings, *, identity: str | None = None) -> Cli
         api_key=conn.api_key,
         tls=conn.tls,
         data_converter=DATA_CONVERTER,
+        lazy=lazy,
         **kwargs,
     )
 

@@ -401,7 +401,7 @@ def _purchases(session: Session, card: Card, spec: data.DemoCard, report: SeedRe
             later = at + timedelta(days=1)
             plan = deferrals.simulate(
                 session, card, purchase.id, bought.amount_cents, bought.deferred_months,
-                rules, report.anchor,
+                rules, later.astimezone(GUAYAQUIL).date(),
             )  # fmt: skip
             deferrals.defer(session, card, f"demo:{card.id}:deferral:{n}", plan, later)
             report.created[CardDeferral.__tablename__] += 1

@@ -20,11 +20,13 @@ saying who may call it. From the table:
   check; ``Temporal.SCOPED``: only IDs built from the caller's own member id);
 - a member's own listings never show the other member's data.
 
-Known finding F1 (``TEMPORAL_FIRST``): ``TemporalClient`` is a FastAPI dependency, resolved
-(and connected) before the route body checks ownership, so with Temporal down the routes
-marked ``AFTER_CHECK`` answer 503 for another member's resource instead of 404. Those cases
-are strict xfails raising only :class:`TemporalBeforeOwnership`: a leak or a write still
-fails them, and fixing the ordering turns them into failures until the mark goes.
+Finding F1, fixed: ``TemporalClient`` used to connect when FastAPI resolved it, before the
+route body checked ownership, so with Temporal down the ``AFTER_CHECK`` routes answered 503
+for another member's resource instead of 404 (:class:`TemporalBeforeOwnership`); the API's
+client now connects at its first call (``api.deps.LazyTemporalClient``). The
+``SCOPED`` routes (movements, credit offers) may answer 503 with Temporal down: no database
+row says whether the caller has such a movement or journey, only Temporal knows, and the
+recording pass shows they never address anyone else's.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ class Entry:
     owns_by_body: bool = False
     """The body names the member's resource (an origin account, beneficiary ids…)."""
     session: Access | None = None
-    """DEV only: the session it needs (``MEMBER``), if any."""
+    """DEV only: the session it needs (``MEMBER`` or ``OFFICER``), if any."""
 
     @property
     def login(self) -> Access:
@@ -413,6 +415,7 @@ TABLE: dict[tuple[str, str], Entry] = {
     # ---- dev (COOP_DEV_OUTBOX) ------------------------------------------------------------
     ("GET", "/dev/mailbox"): dev(),
     ("GET", "/dev/mailbox/messages"): dev(),
+    ("POST", f"{V1}/dev/card-billing/close"): dev(session=Access.OFFICER),
     ("POST", f"{V1}/dev/cards/{{card_id}}/purchases"): dev(
         session=Access.MEMBER, body=lambda _: {"comercio": "PRUEBA", "monto": "1.00"}
     ),
@@ -519,20 +522,8 @@ class TemporalBeforeOwnership(AssertionError):
     """Finding F1: the route reached Temporal before checking whose the resource is."""
 
 
-TEMPORAL_FIRST = pytest.mark.xfail(
-    raises=TemporalBeforeOwnership,
-    strict=True,
-    reason="F1: the TemporalClient dependency connects before the route's ownership check",
-)
-
-
 def temporal_down_cases() -> list[Any]:
-    return [
-        pytest.param(c, id=c.id, marks=TEMPORAL_FIRST)
-        if c.entry.temporal is Temporal.AFTER_CHECK
-        else pytest.param(c, id=c.id)
-        for c in CROSS_CASES
-    ]
+    return [pytest.param(c, id=c.id) for c in CROSS_CASES]
 
 
 # ---- the world: two members, an officer, the app with its dev routes ----------------------
@@ -720,7 +711,8 @@ def test_the_table_can_call_every_operation() -> None:
                 assert entry.body is not None, f"{method} {path}: a JSON body is required"
             if "multipart/form-data" in content:
                 assert entry.upload is not None, f"{method} {path}: a file is required"
-            assert entry.access is not Access.DEV or entry.session in (None, Access.MEMBER)
+            assert entry.session in (None, Access.MEMBER, Access.OFFICER)
+            assert entry.session is None or entry.access is Access.DEV
 
 
 def test_the_matrix_size(capsys: pytest.CaptureFixture[str]) -> None:
@@ -740,7 +732,6 @@ def test_the_matrix_size(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("key", PUBLIC_OPS, ids=op_id)
 def test_a_public_operation_needs_no_session(world: World, key: tuple[str, str]) -> None:
     response = send_as(world, key, {})
-    print("\nDBG-PUB", key, response.status_code, response.text[:100])
 
     if response.headers["content-type"].startswith("application/json"):
         body = response.json()
@@ -775,7 +766,6 @@ def test_a_member_operation_refuses_an_officer(world: World, key: tuple[str, str
     before = world.snapshot()
 
     response = send_as(world, key, world.officer_headers)
-    print("\nDBG-OFF", key, response.status_code, response.text[:100])
 
     error_of(response, (403, 404))
     assert not leaked(response, world.everyone_private)
@@ -796,7 +786,6 @@ def call_on(w: World, case: Case, theirs: Holdings) -> tuple[httpx.Response, lis
 
 def assert_refused_like_missing(w: World, case: Case, allowed: tuple[int, ...]) -> None:
     response, written = call_on(w, case, w.theirs)
-    print("\nDBG", case.id, response.status_code, response.text[:150])
 
     assert not leaked(response, w.theirs.private), (response.status_code, response.text)
     assert not written, written
@@ -804,7 +793,8 @@ def assert_refused_like_missing(w: World, case: Case, allowed: tuple[int, ...]) 
     body = error_of(response, (*allowed, 503))
     if response.status_code == 503 and 503 not in allowed:
         raise TemporalBeforeOwnership(body)
-    nobodys, _ = call_on(w, case, MISSING)
+    nobodys, written = call_on(w, case, MISSING)
+    assert not written, written
     assert (nobodys.status_code, nobodys.json()) == (response.status_code, body), (
         "another member's resource is told apart from one that does not exist"
     )
@@ -826,12 +816,10 @@ def test_another_members_resource_never_reaches_their_workflow(
     assert_refused_like_missing(world, case, (403, 404))
 
     addressed = recording.workflow_ids()
-    print("DBG-CALLS", case.id, addressed)
     if case.entry.temporal is Temporal.SCOPED:
         assert all(scoped_to(world.mine.member_id, t) for t in addressed), addressed
     else:
         assert addressed == [], "Temporal was called before the ownership check"
-    print("DBG-CALLS", case.id, addressed)
     assert not [t for t in addressed if t.startswith(tuple(their_targets(world.theirs)))]
 
 
@@ -842,7 +830,6 @@ def test_own_listings_show_nothing_of_another_member(
     before = world.snapshot()
 
     response = send_as(world, key, world.member_headers)
-    print("\nDBG-LIST", key, response.status_code, response.text[:300])
 
     assert response.status_code == 200, response.text
     assert not leaked(response, world.theirs.private), response.text
@@ -851,3 +838,25 @@ def test_own_listings_show_nothing_of_another_member(
         t for t in recording.workflow_ids() if t.startswith(tuple(their_targets(world.theirs)))
     ]
     assert_nothing_written(before, world.snapshot())
+
+
+# ---- the instruments themselves ---------------------------------------------------------------
+
+
+def test_the_checks_see_a_leak_a_write_and_a_workflow(
+    world: World, recording: RecordingTemporal
+) -> None:
+    # Positive controls, on member A's own resources: what the matrix asserts never happens
+    # is what these checks would catch. (Runs last: it writes A's product request.)
+    own_account = send_as(world, ("GET", f"{V1}/accounts/{{number}}"), world.member_headers)
+    assert own_account.status_code == 200
+    assert world.mine.savings in leaked(own_account, world.mine.private)
+
+    before = world.snapshot()
+    created = send_as(world, ("POST", f"{V1}/product-requests"), world.member_headers)
+    assert created.status_code == 201, created.text
+    assert any("product_requests" in change for change in before.changes(world.snapshot()))
+
+    change = send_as(world, ("POST", f"{V1}/cards/{{card_id}}/pin/change"), world.member_headers)
+    assert error_of(change, (503,))["code"] == "SERVICIO_NO_DISPONIBLE"
+    assert recording.calls == [("start", pin_workflow(world.mine.debit_card))]
