@@ -249,7 +249,7 @@ async def _change(
 
 @router.post("/{payment_id}/pause", response_model=PagoProgramadoOut, responses=RESPONSES)
 async def pause(
-    payment_id: int, member: CurrentMember, db: DbSession, client: TemporalClient
+    payment_id: PaymentId, member: CurrentMember, db: DbSession, client: TemporalClient
 ) -> PagoProgramadoOut:
     """Pause: no run happens until resumed."""
     return await _change(db, client, member.member_id, payment_id, "pause")
@@ -257,7 +257,7 @@ async def pause(
 
 @router.post("/{payment_id}/resume", response_model=PagoProgramadoOut, responses=RESPONSES)
 async def resume(
-    payment_id: int, member: CurrentMember, db: DbSession, client: TemporalClient
+    payment_id: PaymentId, member: CurrentMember, db: DbSession, client: TemporalClient
 ) -> PagoProgramadoOut:
     """Resume a paused authorisation."""
     return await _change(db, client, member.member_id, payment_id, "resume")
@@ -265,7 +265,7 @@ async def resume(
 
 @router.delete("/{payment_id}", response_model=PagoProgramadoOut, responses=RESPONSES)
 async def cancel(
-    payment_id: int, member: CurrentMember, db: DbSession, client: TemporalClient
+    payment_id: PaymentId, member: CurrentMember, db: DbSession, client: TemporalClient
 ) -> PagoProgramadoOut:
     """Cancel: the Schedule is deleted and no further run happens."""
     return await _change(db, client, member.member_id, payment_id, "cancel")
