@@ -8,6 +8,7 @@ deferral under the card's lock, atomically (a retry after the commit answers "de
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -37,6 +38,7 @@ from workflows.card_deferral.contract import (
 )
 
 OTP_OPERATION = "card.deferral"
+log = logging.getLogger(__name__)
 
 
 def _refused(error: DomainError) -> ApplicationError:
@@ -119,6 +121,9 @@ class CardDeferralActivities:
             except otp.OtpNoMobile as exc:
                 raise _refused(exc) from exc
         deliver_now(self.deliver, issued.message_key)
+        log.info(
+            "deferral code sent for purchase %d (%d months)", plan.purchase_id, plan.term_months
+        )
         return Prepared(
             True, issued.challenge_id, issued.sent_to, issued.expires_at, plan.installment_cents
         )
@@ -154,6 +159,7 @@ class CardDeferralActivities:
                 deferral = deferrals.defer(session, card, request.deferral_key, plan, now)
             except DomainError as refusal:  # checked before anything is written
                 return Deferred(False, refusal=Refusal(refusal.code, refusal.message))
+            log.info("purchase %d deferred: deferral %d", plan.purchase_id, deferral.id)
             return Deferred(True, deferral_id=deferral.id)
 
     def _simulate(

@@ -42,6 +42,7 @@ from api.routes.scheduled_payments import router as scheduled_payments_router
 from bank.access.auth import AuthPolicy
 from bank.access.security import use_password_cost
 from bank.adapters.wiring import Adapters
+from bank.core import logs
 from bank.core.db import async_session_factory, make_async_engine
 from bank.core.settings import ApiSettings
 from bank.queries.position_pg import PositionReader
@@ -192,7 +193,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 def __getattr__(name: str) -> FastAPI:
     # `uvicorn api.main:app` looks the attribute up: build the app only then.
     if name == "app":
-        app = create_app()
+        settings = ApiSettings()
+        logs.configure(settings.effective_log_format, settings.log_level)
+        app = create_app(settings)
         globals()["app"] = app
         return app
     raise AttributeError(name)

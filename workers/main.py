@@ -43,6 +43,7 @@ from activities.scheduled_payments import ScheduledPaymentActivities
 from activities.signing import SigningActivities
 from bank.access.security import use_password_cost
 from bank.adapters.wiring import Adapters
+from bank.core import logs
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import WorkerSettings
 from bank.core.temporal import connect, ensure_search_attributes
@@ -204,11 +205,10 @@ async def run(settings: WorkerSettings) -> None:
 
 def main() -> None:
     """Command-line entry point."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s [%(name)s] %(message)s"
-    )
     try:
-        asyncio.run(run(WorkerSettings()))
+        settings = WorkerSettings()
+        logs.configure(settings.effective_log_format, settings.log_level)
+        asyncio.run(run(settings))
         code = 0
     except Exception:
         log.exception("worker stopped by an error")

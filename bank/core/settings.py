@@ -113,6 +113,19 @@ class CoreSettings(BaseSettings):
     seal_key_path: Path | None = None
     """Production: the institutional seal private key (PEM, PKCS#8)."""
 
+    log_format: Literal["json", "text"] | None = None
+    """Log lines: ``json`` (one object per line, with the workflow ID; the default in
+    production) or ``text`` (the default elsewhere)."""
+    log_level: str = "INFO"
+    """Level of the process's logs (DEBUG, INFO, WARNING…)."""
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        """``log_format``, or JSON in production and text elsewhere."""
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
+
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> CoreSettings:
         if self.environment == "production":
