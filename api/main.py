@@ -19,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from api import errors, web
 from api.deps import AppState, Clock, LazyTemporalClient
+from api.hsts import StrictTransportSecurity
 from api.routes import (
     auth,
     beneficiaries,
@@ -187,6 +188,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(card_simulators.network_router, prefix=API_PREFIX)
         app.include_router(card_simulators.billing_router, prefix=API_PREFIX)
     web.install(app)
+    if settings.environment == "production":
+        app.add_middleware(StrictTransportSecurity)
     return app
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from bank.core.settings import ApiSettings
+
 
 def test_every_portal_path_answers_the_shell_with_a_strict_policy(client: TestClient) -> None:
     for path in ("/banca/", "/banca/productos/cuentas/410112060750", "/oficial", "/firma/abc"):
@@ -32,3 +34,22 @@ def test_assets_are_served_and_unknown_api_paths_stay_json(client: TestClient) -
     assert missing.status_code == 404
     assert missing.json()["code"] == "RECURSO_NO_ENCONTRADO"
     assert client.get("/static/../bank/core/settings.py").status_code == 404
+
+
+def test_production_answers_every_response_with_hsts(api_settings: ApiSettings) -> None:
+    """Pages, assets, API answers and errors: HTTPS only, a year, subdomains included."""
+    from api.main import create_app
+
+    production = api_settings.model_copy(
+        update={"environment": "production", "secret_key": "p" * 48, "dev_outbox": False}
+    )
+    with TestClient(create_app(production)) as client:
+        for path in ("/banca/", "/static/app/main.js", "/api/v1/health", "/api/v1/position"):
+            response = client.get(path)
+            assert response.headers["strict-transport-security"] == (
+                "max-age=31536000; includeSubDomains"
+            ), path
+    assert (
+        "strict-transport-security"
+        not in TestClient(create_app(api_settings)).get("/banca/").headers
+    )  # the embedded run and the tests are plain HTTP on loopback
