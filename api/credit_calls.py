@@ -123,6 +123,9 @@ def rejected(code: str, **values: str) -> ApiError:
 async def read_upload(upload: UploadFile, max_bytes: int) -> tuple[bytes, str]:
     """The bytes of an upload and their sniffed type; the size is checked before reading.
 
+    The size Starlette counted while spooling the part is checked first; then at most
+    ``max_bytes + 1`` bytes are read, so an oversize file never sits in memory whole.
+
     Raises:
         ApiError: 422 ``DOCUMENTO_RECHAZADO`` (empty, too big, not PDF/PNG/JPEG).
     """
@@ -152,7 +155,10 @@ async def store_upload(store: DocumentStore, prefix: str, data: bytes, media_typ
 
 
 def safe_filename(name: str | None, media_type: str) -> str:
-    """The member's file name for display only: plain characters, at most 100."""
+    """The member's file name for display only: plain characters, at most 100, ending in
+    the sniffed type's extension (``cedula.html`` holding a PNG is shown as ``cedula.png``).
+    """
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = _UNSAFE.sub("_", base).strip(" ._")[:100]
-    return cleaned or f"documento.{_EXTENSIONS[media_type]}"
+    stem = base.rsplit(".", 1)[0] if "." in base.lstrip(".") else base
+    cleaned = _UNSAFE.sub("_", stem).strip(" ._")[:96]
+    return f"{cleaned or 'documento'}.{_EXTENSIONS[media_type]}"

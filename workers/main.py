@@ -47,6 +47,7 @@ from bank.core import logs
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import WorkerSettings
 from bank.core.temporal import connect, ensure_search_attributes
+from workers import telemetry
 from workflows.card_billing.schedule import ensure_billing_schedule
 from workflows.card_billing.workflow import CardBillingWorkflow
 from workflows.card_deferral.workflow import CardDeferralWorkflow
@@ -130,7 +131,7 @@ async def build(settings: WorkerSettings) -> Components:
         settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
     )
     engine = make_engine(settings.database_url)
-    client = await connect(settings)
+    client = await connect(settings, runtime=telemetry.runtime(settings.worker_metrics_address))
     try:
         await ensure_search_attributes(client, client.namespace)
     except RPCError as exc:

@@ -43,6 +43,7 @@ from bank.access.otp_errors import (
     OtpVoided,
 )
 from bank.access.security import keyed_digest, same_digest
+from bank.core import metrics
 from bank.core.masking import mask_otp_mobile
 from bank.models import AuditEvent, Channel, Member, OtpChallenge, OtpStatus, utcnow
 from bank.notifications.outbox import default_secret_key, enqueue
@@ -321,6 +322,7 @@ def _count_wrong_code(session: Session, challenge_id: str, audit: AuditEvent) ->
                 error = OtpLocked()
             else:
                 error = OtpInvalid(remaining)
+            metrics.count("coop_otp_failures", operation=fresh.operation)
             audit.details = {**audit.details, "failed_attempts": fresh.failed_attempts}
         audit.details = {**audit.details, "outcome": error.code}
         side.add(audit)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from bank.cards import books
 from bank.cards.config import CardRules
 from bank.cards.deferrals import unbilled
+from bank.core import metrics
 from bank.core.money import from_cents
 from bank.credit.amortization import add_months
 from bank.ledger import EntryKind, EntryRequest, Leg, chart
@@ -149,6 +150,7 @@ def close_statement(
     card.payment_due_date = statement.due_date
     session.flush()
     _announce(session, card, statement)
+    metrics.count("coop_card_statements_closed")
     return statement
 
 

@@ -158,6 +158,9 @@ class WorkerSettings(CoreSettings):
     """Activity slots of the general worker."""
     max_concurrent_workflow_tasks: int = 50
     """Workflow-task slots of the general worker."""
+    worker_metrics_address: str = ""
+    """Prometheus endpoint (host:port) of the SDK's metrics and the business counters
+    (``/metrics``); empty: none."""
 
 
 class RunSettings(CoreSettings):

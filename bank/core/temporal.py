@@ -27,6 +27,7 @@ from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from bank.core.settings import ROOT, CoreSettings
@@ -168,7 +169,11 @@ def resolve_connection(settings: CoreSettings, profiles: Path = CLIENT_PROFILES)
 
 
 async def connect(
-    settings: CoreSettings, *, identity: str | None = None, lazy: bool = False
+    settings: CoreSettings,
+    *,
+    identity: str | None = None,
+    lazy: bool = False,
+    runtime: Runtime | None = None,
 ) -> Client:
     """A Temporal client for ``settings`` with the engine's data converter.
 
@@ -177,6 +182,7 @@ async def connect(
         identity: the client identity shown in the Temporal UI (defaults to pid@host).
         lazy: connect at the first call (and again at the next one after a failure), not
             now: the API's client, so a request is checked before Temporal is reached.
+        runtime: the SDK runtime (the worker's exports its metrics); the default one if None.
     """
     conn = resolve_connection(settings)
     kwargs: dict[str, Any] = {}
@@ -189,6 +195,7 @@ async def connect(
         tls=conn.tls,
         data_converter=DATA_CONVERTER,
         lazy=lazy,
+        runtime=runtime,
         **kwargs,
     )
 

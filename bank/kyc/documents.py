@@ -5,17 +5,21 @@ content type are ignored. Then, in order, each check stops at the first structur
 (type, size, corrupt file, decompression bomb, script) and otherwise collects every quality
 problem (resolution, blur, glare) so the member can fix them all in one new photo.
 
-Images are decoded only after their declared dimensions (PNG IHDR, JPEG SOF, read by
-Pillow without decoding) are within ``max_pixels``; accepted images are re-encoded, which
-drops EXIF/XMP metadata (GPS position, device) and any trailing payload. PDFs are checked
-structurally (``bank.kyc.pdf_checks``) and never rendered: a PDF is not checked for blur or
-glare, and its face, when needed, is looked for in the largest image it embeds.
+Images are decoded only after their layout, read by hand (``_layout``: PNG chunks, JPEG
+segments through the scans), shows a single frame header (PNG IHDR, JPEG SOFn) within
+``max_pixels``, an end marker, and nothing smuggled (``CONTENIDO_OCULTO``: another format
+inside the metadata or after the end, or a ZIP directory); Pillow must then read the same
+size. Accepted images are re-encoded, which drops EXIF/XMP metadata (GPS position, device)
+and any trailing bytes. PDFs are checked structurally (``bank.kyc.pdf_checks``) and never
+rendered: a PDF is not checked for blur or glare, and its face, when needed, is looked for
+in the largest image it embeds. ``docs/kyc.md`` "Hostile uploads" lists the attacks.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import re
+import zipfile
 from dataclasses import dataclass, field
 
 import cv2
@@ -34,7 +38,20 @@ _MAGIC = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
 _PIL_FORMAT = {PNG: "PNG", JPEG: "JPEG"}
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 _STANDALONE_MARKERS = frozenset({0x01, *range(0xD0, 0xD9)})
-_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+_METADATA_MARKERS = frozenset({*range(0xE0, 0xF0), 0xFE})  # APPn (EXIF, XMP, ICC...), COM
+_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7]")
+"""In entropy-coded data, a marker: 0xFF not followed by stuffing (00) nor a restart (RSTn)."""
+_MAX_PARTS = 10_000
+"""PNG chunks or JPEG markers read before a file is called corrupt (bounds the CPU; a 10 MB
+photo has about 1,300 chunks at libpng's 8 KB, a JPEG a few dozen markers)."""
+_PADDING = b"\x00\t\n\r\x0c "
+_SMUGGLED = re.compile(
+    rb"%PDF-|<\?php|<!doctype\s+html|<(?:html|head|body|script|iframe|object|embed|svg)[\s>/]"
+    rb"|\x7fELF|This program cannot be run in DOS mode",
+    re.IGNORECASE,
+)
+"""Another format's opening (PDF, HTML/SVG/PHP, executables) inside an image's metadata or
+after its end: what a polyglot hides."""
 _QUALITY_SIDE = 1000
 """Long side (px) images are scaled to before blur and glare are measured."""
 
@@ -127,6 +144,8 @@ def validate_upload(
 
 
 def _validate_pdf(data: bytes, limits: DocumentLimits, want_image: bool) -> UploadCheck:
+    if _pdf_smuggles(data):
+        return UploadCheck(PDF, (reject(reasons.CONTENIDO_OCULTO),))
     facts = inspect_pdf(data)
     problem = {
         "active": reasons.PDF_CON_SCRIPTS,
@@ -192,30 +211,36 @@ def decode_image(
 ) -> np.ndarray:
     """Decode a PNG or JPEG to an RGB ``uint8`` array, upright per its EXIF orientation.
 
-    The header is read first and the pixels are decoded only when ``width × height`` is
-    within ``limits.max_pixels`` (decompression-bomb protection, checked explicitly rather
-    than through Pillow's process-wide ``MAX_IMAGE_PIXELS``).
+    The layout is read first and the pixels are decoded only when it has exactly one frame
+    header whose ``width × height`` is within ``limits.max_pixels`` (decompression bombs,
+    checked explicitly rather than through Pillow's process-wide ``MAX_IMAGE_PIXELS``), an
+    end marker, and nothing smuggled; Pillow must then read the same size.
 
     Raises:
-        ImageRefused: not a PNG/JPEG, too many pixels, or undecodable.
+        ImageRefused: not a PNG/JPEG, too many pixels, smuggled content, or undecodable.
     """
     limits = limits or DocumentLimits()
     media_type = media_type or sniff(data)
     if media_type not in _PIL_FORMAT:
         raise ImageRefused(reject(reasons.TIPO_NO_PERMITIDO))
-    size = declared_size(data, media_type)
-    if size is None:
+    layout = _layout(data, media_type)
+    if layout.size is None or 0 in layout.size:
         raise ImageRefused(reject(reasons.ARCHIVO_CORRUPTO))
-    width, height = size
+    width, height = layout.size
     if width * height > limits.max_pixels:
         raise ImageRefused(reject(reasons.IMAGEN_DEMASIADO_GRANDE, width=width, height=height))
-    if not is_complete(data, media_type):
+    if not layout.complete:
         raise ImageRefused(reject(reasons.ARCHIVO_CORRUPTO))
+    if _smuggles(data, media_type, layout):
+        raise ImageRefused(reject(reasons.CONTENIDO_OCULTO))
     try:
         with Image.open(io.BytesIO(data), formats=[_PIL_FORMAT[media_type]]) as image:
+            if image.size != layout.size:  # a header the hand parser missed: never decode it
+                raise ValueError(f"Pillow reads {image.size}, the header {layout.size}")
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            return np.asarray(upright.convert("RGB"))
+            ImageOps.exif_transpose(image, in_place=True)
+            # No spare copies: Pillow's buffer (4 bytes a pixel) and the array (3) only.
+            return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     except Image.DecompressionBombError as exc:
         # Only reachable when max_pixels is set above Pillow's own guard.
         refused = reject(reasons.IMAGEN_DEMASIADO_GRANDE, width=width, height=height)
@@ -225,46 +250,117 @@ def decode_image(
         raise ImageRefused(reject(reasons.ARCHIVO_CORRUPTO)) from exc
 
 
-def declared_size(data: bytes, media_type: str) -> tuple[int, int] | None:
-    """``(width, height)`` as the header declares it (PNG IHDR, JPEG SOFn), or ``None``.
+@dataclass(frozen=True)
+class _Layout:
+    """An image's structure, read by hand before any decoder runs (no pixel is inflated).
 
-    Read by hand, before any decoder runs, so a 50,000 × 50,000 bomb costs nothing.
+    ``size`` is ``(width, height)`` of the only frame header (PNG IHDR first, JPEG SOFn),
+    ``None`` when there is none or more than one: a second header is what a decoder might
+    use instead of the one checked. ``complete``: the end marker (PNG IEND, JPEG EOI after
+    a scan) was reached. ``metadata``: bodies of the ancillary PNG chunks or JPEG APPn/COM
+    segments. ``trailer``: the bytes after the end marker.
     """
-    if media_type == PNG:
-        if len(data) < 24 or data[12:16] != b"IHDR":
-            return None
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    return _jpeg_size(data)
+
+    size: tuple[int, int] | None
+    complete: bool
+    metadata: tuple[bytes, ...] = ()
+    trailer: bytes = b""
 
 
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    """Dimensions from the first start-of-frame marker."""
-    for marker, pos in _jpeg_markers(data):
-        if marker in _SOF_MARKERS and pos + 9 <= len(data):
-            height = int.from_bytes(data[pos + 5 : pos + 7], "big")
-            width = int.from_bytes(data[pos + 7 : pos + 9], "big")
-            return width, height
-    return None
+def _layout(data: bytes, media_type: str) -> _Layout:
+    return _png_layout(data) if media_type == PNG else _jpeg_layout(data)
 
 
-def _jpeg_markers(data: bytes) -> Iterator[tuple[int, int]]:
-    """``(marker, offset)`` of each JPEG header segment, up to the first start of scan."""
-    pos = 2
-    while pos + 4 <= len(data):
-        if data[pos] != 0xFF:
-            return
+def _png_layout(data: bytes) -> _Layout:
+    sizes: list[tuple[int, int]] = []
+    metadata: list[bytes] = []
+    pos = 8  # after the signature
+    for _ in range(_MAX_PARTS):
+        if pos + 12 > len(data):
+            break
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind, start, end = data[pos + 4 : pos + 8], pos + 8, pos + 12 + length
+        if end > len(data):
+            break
+        if kind == b"IHDR":
+            first = pos == 8 and length >= 8
+            sizes.append((_uint(data, start, 4), _uint(data, start + 4, 4)) if first else (0, 0))
+        elif kind == b"IEND":
+            return _Layout(_single(sizes), True, tuple(metadata), data[end:])
+        elif kind not in (b"IDAT", b"PLTE"):
+            metadata.append(data[start : end - 4])
+        pos = end
+    return _Layout(_single(sizes), False, tuple(metadata))
+
+
+def _jpeg_layout(data: bytes) -> _Layout:
+    sizes: list[tuple[int, int]] = []
+    metadata: list[bytes] = []
+    scanned, pos = False, 2  # after SOI
+    for _ in range(_MAX_PARTS):
+        if pos + 2 > len(data) or data[pos] != 0xFF:
+            break
         marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
+        if marker == 0xD9:  # EOI
+            return _Layout(_single(sizes), scanned, tuple(metadata), data[pos + 2 :])
+        if marker == 0xFF or marker in _STANDALONE_MARKERS:  # fill byte, RSTn, TEM
+            pos += 1 if marker == 0xFF else 2
             continue
-        if marker in _STANDALONE_MARKERS:
-            pos += 2
-            continue
-        yield marker, pos
         length = int.from_bytes(data[pos + 2 : pos + 4], "big")
-        if marker == 0xDA or length < 2:
-            return
-        pos += 2 + length
+        end = pos + 2 + length
+        if length < 2 or end > len(data):
+            break
+        if marker in _SOF_MARKERS:
+            sizes.append(
+                (_uint(data, pos + 7, 2), _uint(data, pos + 5, 2)) if length >= 7 else (0, 0)
+            )
+        elif marker in _METADATA_MARKERS:
+            metadata.append(data[pos + 4 : end])
+        pos = end
+        if marker == 0xDA:  # start of scan: skip the entropy-coded data
+            scanned = True
+            found = _SCAN_END.search(data, pos)
+            pos = found.start() if found else len(data)
+    return _Layout(_single(sizes), False, tuple(metadata))
+
+
+def _uint(data: bytes, at: int, size: int) -> int:
+    return int.from_bytes(data[at : at + size], "big")
+
+
+def _single(sizes: list[tuple[int, int]]) -> tuple[int, int] | None:
+    return sizes[0] if len(sizes) == 1 else None
+
+
+def _smuggles(data: bytes, media_type: str, layout: _Layout) -> bool:
+    """Another file rides along: a ZIP directory at the end (readers find it there), another
+    format inside the metadata or after the end, anything after a PNG's IEND.
+
+    Phones append data after a JPEG's end (a Motion Photo's video, secondary MPF pictures,
+    vendor trailers), so a JPEG's trailer is only searched; re-encoding drops it anyway.
+    """
+    trailer = layout.trailer.strip(_PADDING)
+    if media_type == PNG and trailer:
+        return True
+    if trailer.startswith((b"MZ", b"PK\x03\x04")) or zipfile.is_zipfile(io.BytesIO(data)):
+        return True
+    return any(_SMUGGLED.search(part) for part in (*layout.metadata, trailer))
+
+
+def _pdf_smuggles(data: bytes) -> bool:
+    """A PDF that is also a ZIP, or carries anything but padding after its last ``%%EOF``."""
+    end = data.rfind(b"%%EOF")
+    trailer = data[end + 5 :] if end >= 0 else b""
+    return bool(trailer.strip(_PADDING)) or zipfile.is_zipfile(io.BytesIO(data))
+
+
+def declared_size(data: bytes, media_type: str) -> tuple[int, int] | None:
+    """``(width, height)`` as the only frame header declares it (PNG IHDR, JPEG SOFn).
+
+    Read by hand, before any decoder runs, so a 50,000 × 50,000 bomb costs nothing;
+    ``None`` when there is no header or more than one.
+    """
+    return _layout(data, media_type).size
 
 
 def is_complete(data: bytes, media_type: str) -> bool:
@@ -274,10 +370,7 @@ def is_complete(data: bytes, media_type: str) -> bool:
     ``LOAD_TRUNCATED_IMAGES`` on for the whole process, after which a half-uploaded photo
     decodes silently with its lower half grey.
     """
-    if media_type == PNG:
-        return data.rfind(_PNG_END) > 8
-    scan = max((pos for marker, pos in _jpeg_markers(data) if marker == 0xDA), default=-1)
-    return scan > 0 and data.rfind(b"\xff\xd9") > scan
+    return _layout(data, media_type).complete
 
 
 def _working_copy(rgb: np.ndarray) -> np.ndarray:

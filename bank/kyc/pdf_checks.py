@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
 
@@ -130,7 +131,8 @@ def largest_image(reader: PdfReader, max_pixels: int) -> bytes | None:
 
     A scanned or phone-exported ID card is one image on one page: this is how the face on
     a PDF card is reached without rendering. Images whose declared ``/Width × /Height``
-    exceeds ``max_pixels`` are skipped before pypdf decodes them (decompression bombs).
+    exceeds ``max_pixels`` are skipped before pypdf decodes them (decompression bombs), and
+    so are those whose data may not have that size (:func:`_sized_by_dictionary`).
     """
     try:
         resources: Any = reader.pages[0]["/Resources"]
@@ -138,7 +140,7 @@ def largest_image(reader: PdfReader, max_pixels: int) -> bytes | None:
         candidates = []
         for name, ref in xobjects.items():
             obj = ref.get_object()
-            if obj.get("/Subtype") != "/Image":
+            if obj.get("/Subtype") != "/Image" or not _sized_by_dictionary(obj):
                 continue
             pixels = int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
             if 0 < pixels <= max_pixels:
@@ -155,3 +157,24 @@ def largest_image(reader: PdfReader, max_pixels: int) -> bytes | None:
     except Exception:
         # Missing resources, odd filters, broken image data: no usable image.
         return None
+
+
+def _sized_by_dictionary(obj: Any) -> bool:
+    """True when pypdf will decode the image at its ``/Width × /Height``.
+
+    Raw and Flate samples are laid out by the dictionary; a JPEG (``/DCTDecode``) carries
+    its own frame header, which must agree, or a 64 × 64 dictionary could front a JPEG of
+    4,000 × 4,000 (measured: 278 MB to decode a 2.4 KB PDF). Other filters (JPX, CCITT,
+    JBIG2, LZW...) are not used for the face.
+    """
+    filters = obj.get("/Filter")
+    last = (filters[-1] if filters else None) if isinstance(filters, list) else filters
+    if last in (None, "/FlateDecode"):
+        return True
+    if last != "/DCTDecode":
+        return False
+    try:
+        with Image.open(io.BytesIO(obj.get_data()), formats=["JPEG"]) as jpeg:  # header only
+            return jpeg.size == (int(obj.get("/Width", 0)), int(obj.get("/Height", 0)))
+    except Exception:
+        return False  # not a readable JPEG (Pillow raises many types): not this image

@@ -12,6 +12,7 @@ TIPO_NO_PERMITIDO = "TIPO_NO_PERMITIDO"
 ARCHIVO_VACIO = "ARCHIVO_VACIO"
 ARCHIVO_DEMASIADO_GRANDE = "ARCHIVO_DEMASIADO_GRANDE"
 ARCHIVO_CORRUPTO = "ARCHIVO_CORRUPTO"
+CONTENIDO_OCULTO = "CONTENIDO_OCULTO"
 DOCUMENTO_NO_ENCONTRADO = "DOCUMENTO_NO_ENCONTRADO"
 PDF_CON_SCRIPTS = "PDF_CON_SCRIPTS"
 PDF_PROTEGIDO = "PDF_PROTEGIDO"
@@ -34,6 +35,10 @@ MESSAGES: dict[str, str] = {
     ARCHIVO_DEMASIADO_GRANDE: "El archivo pesa más de {limit_mb} MB. Sube un archivo más liviano.",
     ARCHIVO_CORRUPTO: (
         "No pudimos leer el archivo; parece estar dañado. Vuelve a generarlo o toma una nueva foto."
+    ),
+    CONTENIDO_OCULTO: (
+        "El archivo trae datos ocultos además del documento (otro archivo o código) y no "
+        "podemos aceptarlo. Toma una nueva foto o guarda el documento nuevamente como PDF."
     ),
     DOCUMENTO_NO_ENCONTRADO: "No encontramos el archivo cargado. Vuelve a subirlo.",
     PDF_CON_SCRIPTS: (

@@ -30,6 +30,7 @@ from bank.adapters.documents import DocumentStore
 from bank.adapters.email import Mailer, OutgoingEmail
 from bank.adapters.errors import DeliveryError
 from bank.adapters.sms import SmsSender
+from bank.core import metrics
 from bank.models.base import utcnow
 from bank.models.messaging import Channel, MessageStatus, OutboundMessage
 from bank.notifications import attachments
@@ -262,9 +263,11 @@ class Dispatcher:
             )
             if message.attempts >= self.retry.max_attempts:
                 message.status = MessageStatus.FAILED
+                metrics.count("coop_messages_failed", channel=message.channel.value)
                 return "failed"
             return "retried"
         message.status, message.sent_at, message.last_error = MessageStatus.SENT, self.clock(), None
+        metrics.count("coop_messages_sent", channel=message.channel.value)
         if message.sensitive and not self.dev_outbox:
             message.body_text, message.body_html = REDACTED, None
         return "sent"

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bank.adapters.biller_catalog import COMPANY_BY_CODE
 from bank.adapters.biller_types import BillerNetwork, BillerUnavailable, LookupState
+from bank.core import metrics
 from bank.core.masking import mask_account
 from bank.core.money import from_cents, iva_cents
 from bank.models import (
@@ -90,6 +91,7 @@ def run_scheduled_payment(
         return RunResult(PaymentOutcome.SIN_FACTURA, None)
     preview = _preview(schedule, account, tuple(pending), rules)
     if preview.amount_cents > schedule.max_amount_cents:
+        metrics.count("coop_scheduled_payments_skipped", reason="SUPERA_MONTO_MAXIMO")
         return _declined(
             session, schedule, run_key, preview, PaymentOutcome.SUPERA_MONTO_MAXIMO, now
         )
