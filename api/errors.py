@@ -321,9 +321,14 @@ TEMPORAL_CONNECT_FAILED = "Failed client connect"
 """How the SDK's lazy client says it could not reach the server (a RuntimeError)."""
 
 
+def is_connect_failure(exc: BaseException) -> bool:
+    """The lazy Temporal client could not reach the server."""
+    return isinstance(exc, RuntimeError) and str(exc).startswith(TEMPORAL_CONNECT_FAILED)
+
+
 async def _temporal_connect(request: Request, exc: Exception) -> JSONResponse:
-    """Temporal unreachable at the first call of the lazy client: 503, like any outage."""
-    if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
+    """Temporal unreachable where no wrapper of ``api.temporal`` caught it: 503."""
+    if not is_connect_failure(exc):
         return await _unhandled(request, exc)
     log.warning("cannot reach Temporal: %s", exc)
     return error_response(

@@ -40,7 +40,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
-from api.errors import TEMPORAL_CONNECT_FAILED, ApiError
+from api.errors import ApiError, is_connect_failure
 from workflows.credit.contract import (
     ERR_AFTER_CUTOFF,
     ERR_AMOUNT,
@@ -151,6 +151,18 @@ class WorkflowGone(ApiError):
         super().__init__(answer.status_code, answer.code, answer.message, answer.details)
 
 
+def unreachable(exc: RuntimeError) -> ApiError:
+    """503 for the lazy client's failed connect; any other RuntimeError goes on up.
+
+    Raises:
+        RuntimeError: ``exc`` itself, when it is not a failed connect.
+    """
+    if not is_connect_failure(exc):
+        raise exc
+    log.warning("cannot reach Temporal: %s", exc)
+    return unavailable()
+
+
 def service_unavailable(cause: BaseException | None) -> ApiError:
     """``otherwise`` of movements: anything unexpected is 503 ``SERVICIO_NO_DISPONIBLE``."""
     log.warning("update failed: %r", cause)
@@ -198,11 +210,8 @@ async def start(client: Client, workflow: Any, arg: Any, *, id: str, **options: 
     except (RPCError, RPCTimeoutOrCancelledError) as exc:
         log.warning("cannot start %s: %s", id, exc)
         raise unavailable() from exc
-    except RuntimeError as exc:  # the lazy client could not connect
-        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
-            raise
-        log.warning("cannot reach Temporal: %s", exc)
-        raise unavailable() from exc
+    except RuntimeError as exc:
+        raise unreachable(exc) from exc
 
 
 async def update(
@@ -234,11 +243,8 @@ async def update(
     except RPCTimeoutOrCancelledError as exc:
         log.warning("update %s of %s ran out of time: %s", method, handle.id, exc)
         raise unavailable() from exc
-    except RuntimeError as exc:  # the lazy client could not connect
-        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
-            raise
-        log.warning("cannot reach Temporal: %s", exc)
-        raise unavailable() from exc
+    except RuntimeError as exc:
+        raise unreachable(exc) from exc
     return result
 
 
@@ -268,11 +274,8 @@ async def query(
     ) as exc:
         log.warning("query of %s failed: %s", handle.id, exc)
         raise unavailable() from exc
-    except RuntimeError as exc:  # the lazy client could not connect
-        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
-            raise
-        log.warning("cannot reach Temporal: %s", exc)
-        raise unavailable() from exc
+    except RuntimeError as exc:
+        raise unreachable(exc) from exc
     return result
 
 
@@ -295,8 +298,5 @@ async def list_executions(
         if invalid is not None and exc.status == RPCStatusCode.INVALID_ARGUMENT:
             raise invalid() from exc
         raise unavailable() from exc
-    except RuntimeError as exc:  # the lazy client could not connect
-        if not str(exc).startswith(TEMPORAL_CONNECT_FAILED):
-            raise
-        log.warning("cannot reach Temporal: %s", exc)
-        raise unavailable() from exc
+    except RuntimeError as exc:
+        raise unreachable(exc) from exc

@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from api import temporal
@@ -50,7 +50,7 @@ from bank.cards.statements import StatementDocument, statement_document
 from bank.core.errors import DomainError
 from bank.core.money import to_cents
 from bank.credit.deadline import local_date
-from bank.models import CardDeferral, CardPurchase, CardStatement
+from bank.models import CardBooks, CardDeferral, CardPurchase, CardStatement
 from bank.reports.card_statement_pdf import render_card_statement_pdf
 from workflows.card_deferral.contract import (
     Confirmation,
@@ -179,8 +179,9 @@ async def start_deferral(
         id_conflict_policy=WorkflowIDConflictPolicy.TERMINATE_EXISTING,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     )
-    handle = client.get_workflow_handle_for(CardDeferralWorkflow.run, journey)
-    state = await temporal.update(handle, CardDeferralWorkflow.prepared, not_found=not_found)
+    state = await temporal.update(
+        _handle(client, card_id), CardDeferralWorkflow.prepared, not_found=not_found
+    )
     return _answer(state, plan)
 
 
@@ -195,8 +196,9 @@ async def current_deferral(
 ) -> DiferimientoOut:
     """The card's latest deferral journey (to resume the code step)."""
     await _owned(db, member.member_id, card_id)
-    state = await _state(client, card_id)
-    return journey_out(state, await _planned(db, member.member_id, state, _rules(request), now))
+    handle = _handle(client, card_id)
+    state = await temporal.query(handle, CardDeferralWorkflow.state, not_found=not_found)
+    return journey_out(state, await _planned(db, member.member_id, state, request, now))
 
 
 @router.post("/deferrals/confirm", response_model=DiferimientoOut, responses=RESPONSES)
@@ -211,13 +213,15 @@ async def confirm_deferral(
 ) -> DiferimientoOut:
     """The SMS code: right → the purchase is deferred (its shape is the workflow validator's)."""
     await _owned(db, member.member_id, card_id)
-    handle = client.get_workflow_handle_for(CardDeferralWorkflow.run, workflow_id(card_id))
     state = await temporal.update(
-        handle, CardDeferralWorkflow.confirm, (Confirmation(body.codigo),), not_found=not_found
+        _handle(client, card_id),
+        CardDeferralWorkflow.confirm,
+        (Confirmation(body.codigo),),
+        not_found=not_found,
     )
     if state.status is Status.AWAITING_OTP:
         raise wrong_code(state.otp_attempts_left)
-    return _answer(state, await _planned(db, member.member_id, state, _rules(request), now))
+    return _answer(state, await _planned(db, member.member_id, state, request, now))
 
 
 @router.post("/deferrals/cancel", response_model=DiferimientoOut, responses=RESPONSES)
@@ -231,9 +235,9 @@ async def cancel_deferral(
 ) -> DiferimientoOut:
     """ "Cancelar" on the code step: nothing is deferred."""
     await _owned(db, member.member_id, card_id)
-    handle = client.get_workflow_handle_for(CardDeferralWorkflow.run, workflow_id(card_id))
+    handle = _handle(client, card_id)
     state = await temporal.update(handle, CardDeferralWorkflow.cancel, not_found=not_found)
-    return journey_out(state, await _planned(db, member.member_id, state, _rules(request), now))
+    return journey_out(state, await _planned(db, member.member_id, state, request, now))
 
 
 def _deferral_out(
@@ -276,7 +280,7 @@ async def pay_off_deferral(
     def pay_off(session: Session) -> tuple[DiferidoOut, int]:
         card = books.credit_card(session, member.member_id, card_id, lock=True)
         moved = deferrals.pay_off(session, card, deferral_id, now)
-        [row] = [r for r in deferrals.deferrals_of(session, card.id) if r[0].id == deferral_id]
+        [row] = deferrals.deferrals_of(session, card.id, deferral_id)
         return _deferral_out(*row), moved
 
     out, moved = await run(db, pay_off, commit=True)
@@ -306,7 +310,8 @@ async def list_statements(
         )
         if not rows:
             return rows, None
-        card_books = books.open_books(session, card)
+        card_books = session.get(CardBooks, card.id)  # a closed statement opened them
+        assert card_books is not None
         left = billing.outstanding(session, rows[0], card_books.revolving_account_id, rules, now)
         return rows, left
 
@@ -377,9 +382,10 @@ async def _owned(db: DbSession, member_id: int, card_id: int) -> None:
 
 
 async def _planned(
-    db: DbSession, member_id: int, state: DeferralState, rules: CardRules, now: datetime
+    db: DbSession, member_id: int, state: DeferralState, request: Request, now: datetime
 ) -> DeferralPlan | None:
     """The table the member accepted for this journey (None when it cannot be drawn)."""
+    rules = _rules(request)
 
     def draw(session: Session) -> DeferralPlan | None:
         card = books.credit_card(session, member_id, state.card_id)
@@ -399,9 +405,9 @@ async def _planned(
     return await run(db, draw)
 
 
-async def _state(client: Client, card_id: int) -> DeferralState:
-    handle = client.get_workflow_handle_for(CardDeferralWorkflow.run, workflow_id(card_id))
-    return await temporal.query(handle, CardDeferralWorkflow.state, not_found=not_found)
+def _handle(client: Client, card_id: int) -> WorkflowHandle[CardDeferralWorkflow, DeferralState]:
+    """The card's deferral journey (its latest run)."""
+    return client.get_workflow_handle_for(CardDeferralWorkflow.run, workflow_id(card_id))
 
 
 def _answer(state: DeferralState, plan: DeferralPlan | None) -> DiferimientoOut:

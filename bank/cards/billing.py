@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from bank.cards.deferrals import unbilled
 from bank.core import metrics
 from bank.core.money import from_cents
 from bank.credit.amortization import add_months
+from bank.credit.deadline import GUAYAQUIL
 from bank.ledger import EntryKind, EntryRequest, Leg, chart
 from bank.ledger import movement_codes as mc
 from bank.models import (
@@ -42,7 +42,8 @@ from bank.models import (
 )
 from bank.notifications.outbox import enqueue
 
-ECUADOR = ZoneInfo("America/Guayaquil")
+ECUADOR = GUAYAQUIL
+"""The cycle's days are Ecuador's (``bank.credit.deadline.GUAYAQUIL``)."""
 
 
 def cycle_end_on(day: date, cycle_day: int) -> date:
@@ -97,7 +98,7 @@ def close_statement(
     start = previous.cycle_end + timedelta(days=1) if previous else add_months(cycle_end, -1)
     if previous is None:
         start += timedelta(days=1)
-    since, until = _instant(start), _instant(cycle_end + timedelta(days=1))
+    since, until = start_of_day(start), end_of_day(cycle_end)
     payments = _payments(session, card_books.revolving_account_id, since, until)
     previous_due = previous.total_due_cents if previous else 0
     carried = _carried(session, card_id, previous_due, payments, since, until)
@@ -218,7 +219,12 @@ def _statement(session: Session, card_id: int, cycle_end: date) -> CardStatement
     )
 
 
-def _instant(day: date) -> datetime:
+def end_of_day(day: date) -> datetime:
+    """The instant ``day`` ends in Ecuador (the next day's midnight)."""
+    return start_of_day(day + timedelta(days=1))
+
+
+def start_of_day(day: date) -> datetime:
     """Midnight at the start of ``day`` in Ecuador, as an aware instant."""
     return datetime.combine(day, time(0), ECUADOR)
 
@@ -327,7 +333,7 @@ def outstanding(
     session: Session, statement: CardStatement, revolving_id: int, rules: CardRules, now: datetime
 ) -> Outstanding:
     """Apply the payments made since the close to the statement, in the configured order."""
-    paid = _payments(session, revolving_id, _instant(statement.cycle_end + timedelta(days=1)), now)
+    paid = _payments(session, revolving_id, end_of_day(statement.cycle_end), now)
     interest = statement.interest_cents + statement.installment_interest_cents
     installments = statement.installments_cents - statement.installment_interest_cents
     carried = _carried(
@@ -335,8 +341,8 @@ def outstanding(
         statement.card_id,
         statement.previous_balance_cents,
         statement.payments_cents,
-        _instant(statement.period_start),
-        _instant(statement.cycle_end + timedelta(days=1)),
+        start_of_day(statement.period_start),
+        end_of_day(statement.cycle_end),
     )
     owed = {
         "INTERESES": interest,

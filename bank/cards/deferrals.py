@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bank.cards import books
@@ -298,24 +298,28 @@ def unbilled(session: Session, deferral_id: int) -> list[DeferralInstallment]:
 
 
 def deferrals_of(
-    session: Session, card_id: int
+    session: Session, card_id: int, deferral_id: int | None = None
 ) -> list[tuple[CardDeferral, CardPurchase, int, int]]:
-    """The card's deferrals, newest first: each with its purchase, rows billed, principal left."""
-    result = []
-    for deferral, purchase in session.execute(
-        select(CardDeferral, CardPurchase)
+    """The card's deferrals (or just ``deferral_id``), newest first: each with its purchase,
+    the rows billed and the principal left to bill (one query)."""
+    row = DeferralInstallment
+    pending = and_(row.statement_id.is_(None), row.voided.is_(False))
+    query = (
+        select(
+            CardDeferral,
+            CardPurchase,
+            func.count(row.statement_id),
+            func.coalesce(func.sum(case((pending, row.principal_cents), else_=0)), 0),
+        )
         .join(CardPurchase, CardPurchase.id == CardDeferral.purchase_id)
+        .outerjoin(row, row.deferral_id == CardDeferral.id)
         .where(CardDeferral.card_id == card_id)
+        .group_by(CardDeferral.id, CardPurchase.id)
         .order_by(CardDeferral.created_at.desc(), CardDeferral.id.desc())
-    ).tuples():
-        rows = list(
-            session.scalars(
-                select(DeferralInstallment).where(DeferralInstallment.deferral_id == deferral.id)
-            )
-        )
-        billed = sum(1 for row in rows if row.statement_id is not None)
-        left = sum(
-            row.principal_cents for row in rows if row.statement_id is None and not row.voided
-        )
-        result.append((deferral, purchase, billed, left))
-    return result
+    )
+    if deferral_id is not None:
+        query = query.where(CardDeferral.id == deferral_id)
+    return [
+        (deferral, purchase, int(billed), int(left))
+        for deferral, purchase, billed, left in session.execute(query).tuples()
+    ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bank.cards.billing import end_of_day, start_of_day
 from bank.credit.deadline import GUAYAQUIL
 from bank.models import (
     Card,
@@ -39,14 +40,10 @@ class StatementDocument:
     installments: tuple[StatementLine, ...]
 
 
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time(0), GUAYAQUIL)
-
-
 def statement_document(session: Session, card: Card, statement: CardStatement) -> StatementDocument:
     """Everything the statement's PDF prints (read only)."""
     member = session.get(Member, card.member_id)
-    since, until = _start(statement.period_start), _start(statement.cycle_end + timedelta(days=1))
+    since, until = start_of_day(statement.period_start), end_of_day(statement.cycle_end)
     bought = session.scalars(
         select(CardPurchase)
         .where(

@@ -21,7 +21,6 @@ from bank.cards import books as card_books
 from bank.ledger import chart
 from bank.models import (
     Card,
-    CardBooks,
     MoneyMovement,
     MovementStatus,
     PaidBill,
@@ -80,22 +79,21 @@ def move(
     if preview.kind is MovementKind.SERVICE_PAYMENT:
         _claim_bills(session, movement_id, preview, now)
     paid_card = _card_to_pay(session, preview)
+    paid_books = card_books.open_books(session, paid_card) if paid_card else None
     gl = chart.ensure_chart(session)
     try:
         posted = ledger.post(
             session,
             entry_for(
-                movement_id, preview, gl, paid_card.revolving_account_id if paid_card else None
+                movement_id, preview, gl, paid_books.revolving_account_id if paid_books else None
             ),
         )
     except ledger.InsufficientFunds as exc:
         raise MovementRefused("FONDOS_INSUFICIENTES") from exc
     except (ledger.AccountNotActive, ledger.UnknownAccount) as exc:
         raise MovementRefused("CUENTA_DESTINO_INVALIDA") from exc
-    if paid_card is not None:
-        card = session.get(Card, paid_card.card_id)
-        assert card is not None
-        card_books.sync(session, card, paid_card)
+    if paid_card is not None and paid_books is not None:
+        card_books.sync(session, paid_card, paid_books)
     row = MoneyMovement(
         workflow_id=movement_id,
         member_id=preview.member_id,
@@ -169,8 +167,8 @@ def _claim_bills(session: Session, movement_id: str, preview: Preview, now: date
                 raise MovementRefused("FACTURA_YA_PAGADA") from exc
 
 
-def _card_to_pay(session: Session, preview: Preview) -> CardBooks | None:
-    """A Cooprogreso card payment: lock the card, check it still owes that much, open its books."""
+def _card_to_pay(session: Session, preview: Preview) -> Card | None:
+    """A Cooprogreso card payment: the card, locked, checked to still owe that much."""
     if preview.kind is not MovementKind.COOP_CARD_PAYMENT:
         return None
     card = session.get(Card, preview.destination.card_id, with_for_update=True)
@@ -178,7 +176,7 @@ def _card_to_pay(session: Session, preview: Preview) -> CardBooks | None:
         raise MovementRefused("TARJETA_NO_ENCONTRADA")
     if preview.amount_cents > card.revolving_used_cents:
         raise MovementRefused("MONTO_SUPERA_DEUDA")
-    return card_books.open_books(session, card)
+    return card
 
 
 def record_service_payment(

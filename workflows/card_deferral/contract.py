@@ -10,15 +10,16 @@ waits for the code (``confirm``) and writes the deferral with its installment ro
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from temporalio.common import RetryPolicy
+from workflows.code_step import CODE_PATTERN as CODE_PATTERN
+from workflows.code_step import OTP_WINDOW as OTP_WINDOW
+from workflows.code_step import STEP_TIMEOUT as STEP_TIMEOUT
+from workflows.code_step import Refusal as Refusal
+from workflows.code_step import quick_retry
 
 WORKFLOW_ID_PREFIX = "card-deferral-"
-CODE_PATTERN = re.compile(r"[0-9]{6}")
-OTP_WINDOW = timedelta(minutes=5)
 
 PREPARE = "card_deferral.prepare"
 DEFER = "card_deferral.defer"
@@ -26,14 +27,7 @@ DEFER = "card_deferral.defer"
 REFUSED = "CardDeferralRefused"
 """ApplicationError type of a business refusal by a ``card_deferral.*`` activity."""
 
-QUICK = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200),
-    maximum_interval=timedelta(seconds=5),
-    maximum_attempts=6,
-    non_retryable_error_types=[REFUSED],
-)
-"""The member is waiting: a persistent failure is answered quickly."""
-STEP_TIMEOUT = timedelta(seconds=15)
+QUICK = quick_retry(REFUSED)
 
 
 def workflow_id(card_id: int) -> str:
@@ -66,12 +60,6 @@ class DeferralInput:
     purchase_id: int
     amount_cents: int
     term_months: int
-
-
-@dataclass(frozen=True)
-class Refusal:
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ journey expires and nothing is deferred.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -19,7 +18,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.card_deferral.contract import (
         CODE_PATTERN,
         DEFER,
-        OTP_WINDOW,
         PREPARE,
         QUICK,
         REFUSED,
@@ -33,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         Status,
         StepInput,
     )
+    from workflows.code_step import code_window_closed, refusal_of
     from workflows.search_attributes import AMOUNT, JOURNEY_STATUS, MEMBER_ID, OPERATION_KIND
 
 OPERATION = "CARD_DEFERRAL"
@@ -150,13 +149,7 @@ class CardDeferralWorkflow:
 
     async def _await_code(self) -> None:
         """Wait for a right code (wrong ones keep waiting) until the OTP window closes."""
-        waiting = (Status.AWAITING_OTP, Status.CONFIRMING)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await workflow.wait_condition(
-                lambda: self._state.status not in waiting, timeout=OTP_WINDOW
-            )
-        await workflow.wait_condition(lambda: self._state.status is not Status.CONFIRMING)
-        if self._state.status is Status.AWAITING_OTP:
+        if await code_window_closed(lambda: self._state.status):
             self._set(Status.EXPIRED)
 
     async def _defer(self, code: str) -> None:
@@ -194,7 +187,8 @@ class CardDeferralWorkflow:
 
 def _refusal(err: ActivityError) -> Refusal:
     """A business refusal keeps its code and message; anything else is a system error."""
-    cause = err.cause
-    if isinstance(cause, ApplicationError) and cause.type == REFUSED and len(cause.details) >= 2:
-        return Refusal(str(cause.details[0]), str(cause.details[1]))
-    return Refusal("ERROR_DEL_SISTEMA", "No pudimos diferir tu consumo. Inténtalo más tarde.")
+    return refusal_of(
+        err,
+        REFUSED,
+        Refusal("ERROR_DEL_SISTEMA", "No pudimos diferir tu consumo. Inténtalo más tarde."),
+    )

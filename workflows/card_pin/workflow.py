@@ -9,7 +9,6 @@ the Query. Past the OTP window the change expires. Only digests of PINs pass thr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -18,7 +17,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.card_pin.contract import (
         CHANGE,
         CODE_PATTERN,
-        OTP_WINDOW,
         PREPARE,
         QUICK,
         REFUSED,
@@ -33,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         Refusal,
         Status,
     )
+    from workflows.code_step import code_window_closed, refusal_of
     from workflows.search_attributes import JOURNEY_STATUS, MEMBER_ID, OPERATION_KIND
 
 OPERATION = "CARD_PIN_CHANGE"
@@ -139,13 +138,7 @@ class CardPinChangeWorkflow:
 
     async def _await_code(self) -> None:
         """Wait for a right code (wrong ones keep waiting) until the OTP window closes."""
-        waiting = (Status.AWAITING_OTP, Status.CONFIRMING)
-        with contextlib.suppress(asyncio.TimeoutError):
-            await workflow.wait_condition(
-                lambda: self._state.status not in waiting, timeout=OTP_WINDOW
-            )
-        await workflow.wait_condition(lambda: self._state.status is not Status.CONFIRMING)
-        if self._state.status is Status.AWAITING_OTP:
+        if await code_window_closed(lambda: self._state.status):
             self._set(Status.EXPIRED)
 
     async def _change(self, code: str) -> None:
@@ -196,9 +189,10 @@ class CardPinChangeWorkflow:
 
 def _refusal(err: ActivityError) -> Refusal:
     """A business refusal keeps its code and message; anything else is a system error."""
-    cause = err.cause
-    if isinstance(cause, ApplicationError) and cause.type == REFUSED and len(cause.details) >= 2:
-        return Refusal(str(cause.details[0]), str(cause.details[1]))
-    return Refusal(
-        "ERROR_DEL_SISTEMA", "No pudimos cambiar la clave de tu tarjeta. Inténtalo más tarde."
+    return refusal_of(
+        err,
+        REFUSED,
+        Refusal(
+            "ERROR_DEL_SISTEMA", "No pudimos cambiar la clave de tu tarjeta. Inténtalo más tarde."
+        ),
     )
