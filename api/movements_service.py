@@ -9,15 +9,12 @@ reached through ``api.temporal`` (bounded waits, the ``REFUSALS`` table).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Annotated, Any
 
 from fastapi import Header, Request
 from sqlalchemy import select
-from temporalio.client import (
-    Client,
-)
+from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
@@ -97,28 +94,25 @@ async def start_movement(request: Request, client: Client, key: str, order: Orde
     """Start (or join) the movement of ``key`` and answer with its preview."""
     movement_id = workflow_id(order.member_id, key)
     digest = order.digest()
-    # A closed movement with this key: answer from its state below.
-    with contextlib.suppress(WorkflowAlreadyStartedError):
-        await temporal.start(
-            client,
-            MovementWorkflow.run,
-            MovementInput(order, digest, key),
-            id=movement_id,
-            task_queue=app_state(request).settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        )
-    handle = client.get_workflow_handle_for(MovementWorkflow.run, movement_id)
+    start = WithStartWorkflowOperation(
+        MovementWorkflow.run,
+        MovementInput(order, digest, key),
+        id=movement_id,
+        task_queue=app_state(request).settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+    )
     try:
-        state = await temporal.update(
-            handle, MovementWorkflow.preview, (digest,), not_found=not_found
+        # One request: start (or join the running one) and wait for the preview.
+        state = await temporal.update_with_start(
+            client, MovementWorkflow.preview, (digest,), start, not_found=not_found
         )
     except temporal.UpdateRefused as exc:
         if exc.error_type == CONFLICT:
             raise
         state = await current_state(client, movement_id)  # closed meanwhile: its answer
-    except temporal.WorkflowGone:
-        state = await current_state(client, movement_id)
+    except (temporal.WorkflowGone, WorkflowAlreadyStartedError):
+        state = await current_state(client, movement_id)  # a closed movement with this key
     if state.order_digest != digest:
         raise _conflict()
     return answer(key, state)

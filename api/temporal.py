@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -30,13 +31,14 @@ from typing import Any, TypeVar
 from temporalio.client import (
     Client,
     RPCTimeoutOrCancelledError,
+    WithStartWorkflowOperation,
     WorkflowExecution,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
 )
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
@@ -230,8 +232,48 @@ async def update(
         WorkflowGone: ``not_found()``'s answer for an unknown or closed workflow.
         ApiError: 503 if Temporal is down or the wait ran out.
     """
-    try:
+    with _update_failures(f"{method} of {handle.id}", not_found, otherwise):
         result: R = await handle.execute_update(method, args=args, rpc_timeout=rpc_timeout)
+    return result
+
+
+async def update_with_start(
+    client: Client,
+    method: UpdateMethodMultiParam[..., R],
+    args: Sequence[Any],
+    start: WithStartWorkflowOperation[Any, Any],
+    *,
+    not_found: Callable[[], ApiError],
+    otherwise: Otherwise = service_unavailable,
+    rpc_timeout: timedelta = UPDATE_TIMEOUT,
+) -> R:
+    """Start the workflow (or, by its conflict policy, join the running one) and execute an
+    Update in one request: the Update rides on the workflow's first task.
+
+    Raises:
+        WorkflowAlreadyStartedError: a closed workflow the reuse policy forbids restarting
+            (servers answer it as such, or as a bare ALREADY_EXISTS).
+        UpdateRefused, WorkflowGone, ApiError: as ``update``.
+    """
+    with _update_failures(f"{method} (with start)", not_found, otherwise):
+        try:
+            result: R = await client.execute_update_with_start_workflow(
+                method, args=args, start_workflow_operation=start, rpc_timeout=rpc_timeout
+            )
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.ALREADY_EXISTS:
+                raise WorkflowAlreadyStartedError(str(exc), str(method)) from exc
+            raise
+    return result
+
+
+@contextmanager
+def _update_failures(
+    what: str, not_found: Callable[[], ApiError], otherwise: Otherwise
+) -> Iterator[None]:
+    """Every failure of an Update as the ApiError the member gets."""
+    try:
+        yield
     except WorkflowUpdateFailedError as exc:
         cause = exc.cause
         error_type = cause.type if isinstance(cause, ApplicationError) else None
@@ -241,11 +283,10 @@ async def update(
             raise WorkflowGone(not_found()) from exc
         raise rpc_failure(exc, not_found) from exc
     except RPCTimeoutOrCancelledError as exc:
-        log.warning("update %s of %s ran out of time: %s", method, handle.id, exc)
+        log.warning("update %s ran out of time: %s", what, exc)
         raise unavailable() from exc
     except RuntimeError as exc:
         raise unreachable(exc) from exc
-    return result
 
 
 async def query(

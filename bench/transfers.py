@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -28,17 +32,20 @@ from activities.movements import MovementActivities
 from api.deps import get_temporal_client
 from api.main import create_app
 from bank.adapters.billers import SimulatedBillers
+from bank.adapters.sms import SMS_OUTBOX_FILE
 from bank.adapters.spi import SimulatedSpi
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import ApiSettings
 from bank.core.temporal import DATA_CONVERTER, installed_binary
 from bank.ledger import chart, post, reconcile
+from bank.models import OtpChallenge
 from bank.payments.config import PaymentSettings
 from bank.payments.legs import entry_for
 from bank.payments.orders import Destination, MovementKind, Preview
+from bench import report
 from bench.ledger import database
-from tests import factories as f
-from tests.api.movement_support import Member, Money, make_member
+from bench.processes import running_engine
+from tests.api.movement_support import OTP_RE, Member, Money, make_member
 from workflows.movement.workflow import MovementWorkflow
 from workflows.search_attributes import ALL_KEYS
 
@@ -51,6 +58,7 @@ class Figures:
     count: int
     seconds: float
     latencies: list[float]
+    peaks: dict[str, float] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -70,7 +78,98 @@ def people(url: str, n: int) -> list[Member]:
         ]
 
 
-async def end_to_end(url: str, members: list[Member], count: int, concurrency: int) -> Figures:
+async def _drive(
+    money: Money, members: list[Member], count: int, concurrency: int
+) -> tuple[float, list[float]]:
+    """Log every member in, then run ``count`` transfers ``concurrency`` at a time."""
+    for member in members:
+        await money.login(member)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(i)
+    latencies: list[float] = []
+
+    async def one(i: int) -> None:
+        origin, target = members[i % len(members)], members[(i + 1) % len(members)]
+        began = time.perf_counter()
+        body = {
+            "tipo": "COOPROGRESO",
+            "cuenta_origen": origin.savings,
+            "cuenta_destino": target.savings,
+            "monto": "1.00",
+        }
+        key, started = await money.start(origin, "/transfers", body)
+        assert started.status_code == 201, started.text
+        code = await asyncio.to_thread(money.otp_code, origin.member_id)
+        done = await money.confirm(origin, key, code)
+        assert done.json()["estado"] == "EXITOSA", done.text
+        latencies.append(time.perf_counter() - began)
+
+    async def loop() -> None:
+        while not queue.empty():
+            await one(queue.get_nowait())
+
+    began = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return time.perf_counter() - began, latencies
+
+
+class DeliveredMoney(Money):
+    """Reads the OTP where the deployed worker delivered it: the SMS simulator's mailbox
+    (once delivered, the outbox keeps no body)."""
+
+    mailbox: Path = Path()
+
+    def otp_code(self, member_id: int) -> str:
+        with self.sessions() as session:
+            challenge = session.scalars(
+                select(OtpChallenge.id)
+                .where(OtpChallenge.member_id == member_id)
+                .order_by(OtpChallenge.created_at.desc())
+            ).first()
+        reference = f"otp:{challenge}"
+        for _ in range(200):
+            for line in reversed((self.mailbox / SMS_OUTBOX_FILE).read_text().splitlines()):
+                sms = json.loads(line)
+                if sms["reference"] == reference:
+                    found = OTP_RE.search(sms["text"])
+                    assert found, sms["text"]
+                    return found.group(1)
+            time.sleep(0.01)
+        raise AssertionError(f"no SMS for {reference}")
+
+
+async def deployed(url: str, members: list[Member], count: int, concurrency: int) -> Figures:
+    """API (uvicorn) and worker (``workers.main``) as their own processes, over real HTTP."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(installed_binary("temporal")),
+        data_converter=DATA_CONVERTER,
+        search_attributes=ALL_KEYS,
+        ui=False,
+    )
+    sessions = session_factory(make_engine(url, pool_size=concurrency + 4))
+    address = env.client.service_client.config.target_host
+    try:
+        mailbox = Path(tempfile.mkdtemp(prefix="coop-bench-sms-"))
+        with running_engine(
+            url,
+            address,
+            COOP_SECRET_KEY=SECRET,
+            COOP_PAY_WEB_DAILY="1000000.00",
+            COOP_MAILBOX_DIR=str(mailbox),
+        ) as engine:
+            async with httpx.AsyncClient(base_url=engine.base_url, timeout=60) as http:
+                money = DeliveredMoney(http, env, sessions, SECRET, None)  # type: ignore[arg-type]
+                money.mailbox = mailbox
+                seconds, latencies = await _drive(money, members, count, concurrency)
+            peaks = engine.peaks()
+    finally:
+        await env.shutdown()
+    return Figures("end to end, deployed", count, seconds, latencies, peaks)
+
+
+async def in_process(url: str, members: list[Member], count: int, concurrency: int) -> Figures:
+    """API (over ASGI), worker and load in one interpreter: one GIL for all three."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(installed_binary("temporal")),
         data_converter=DATA_CONVERTER,
@@ -98,7 +197,6 @@ async def end_to_end(url: str, members: list[Member], count: int, concurrency: i
         billers=SimulatedBillers(sessions),
         secret_key=SECRET,
     )
-    latencies: list[float] = []
     try:
         async with (
             Worker(
@@ -115,38 +213,10 @@ async def end_to_end(url: str, members: list[Member], count: int, concurrency: i
             ) as http,
         ):
             money = Money(http, env, sessions, SECRET, activities.billers)  # type: ignore[arg-type]
-            for member in members:
-                await money.login(member)
-            queue: asyncio.Queue[int] = asyncio.Queue()
-            for i in range(count):
-                queue.put_nowait(i)
-
-            async def one(i: int) -> None:
-                origin, target = members[i % len(members)], members[(i + 1) % len(members)]
-                began = time.perf_counter()
-                body = {
-                    "tipo": "COOPROGRESO",
-                    "cuenta_origen": origin.savings,
-                    "cuenta_destino": target.savings,
-                    "monto": "1.00",
-                }
-                key, started = await money.start(origin, "/transfers", body)
-                assert started.status_code == 201, started.text
-                code = await asyncio.to_thread(money.otp_code, origin.member_id)
-                done = await money.confirm(origin, key, code)
-                assert done.json()["estado"] == "EXITOSA", done.text
-                latencies.append(time.perf_counter() - began)
-
-            async def loop() -> None:
-                while not queue.empty():
-                    await one(queue.get_nowait())
-
-            began = time.perf_counter()
-            await asyncio.gather(*(loop() for _ in range(concurrency)))
-            seconds = time.perf_counter() - began
+            seconds, latencies = await _drive(money, members, count, concurrency)
     finally:
         await env.shutdown()
-    return Figures("end to end (API + workflow)", count, seconds, latencies)
+    return Figures("end to end, one process", count, seconds, latencies)
 
 
 def ledger_only(url: str, members: list[Member], count: int, concurrency: int) -> Figures:
@@ -181,27 +251,54 @@ def ledger_only(url: str, members: list[Member], count: int, concurrency: int) -
     return Figures("ledger.post only", count, time.perf_counter() - began, latencies)
 
 
+TOPOLOGIES = {"deployed": deployed, "in-process": in_process}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--transfers", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--members", type=int, default=50)
+    parser.add_argument(
+        "--topology", choices=[*TOPOLOGIES, "both"], default="deployed", help="see the docstring"
+    )
     args = parser.parse_args()
-    f.PASSWORD  # noqa: B018 - the members' password (tests.factories)
+    chosen = list(TOPOLOGIES) if args.topology == "both" else [args.topology]
     with database() as url:
         members = people(url, args.members)
         baseline = ledger_only(url, members, args.transfers, args.concurrency)
-        full = asyncio.run(end_to_end(url, members, args.transfers, args.concurrency))
+        runs = [
+            asyncio.run(TOPOLOGIES[name](url, members, args.transfers, args.concurrency))
+            for name in chosen
+        ]
         with session_factory(make_engine(url))() as session:
             problems = reconcile(session)
     print(f"{args.transfers} Cooprogreso transfers, concurrency {args.concurrency}")
-    for fig in (baseline, full):
+    for fig in (baseline, *runs):
         print(f"  {fig.label:<30} {fig.rate:8.1f} transfers/s   p95 {fig.p95_ms:7.1f} ms")
-    print(
-        f"  ratio end-to-end / ledger: {full.rate / baseline.rate:.3f}"
-        f"  (orchestration overhead ×{baseline.rate / full.rate:.1f})"
-    )
+    for fig in runs:
+        print(f"  ratio {fig.label} / ledger: {fig.rate / baseline.rate:.3f}")
+        for name, mib in fig.peaks.items():
+            print(f"  peak RSS {name}: {mib:.0f} MiB")
     print(f"  reconciliation differences: {len(problems)}")
+    full = runs[0]
+    report.emit(
+        "transfers",
+        [
+            report.Row("transfer end to end", full.rate, "/s", baseline.rate, 30.0, "ledger.post"),
+            report.Row(
+                "transfer p95",
+                full.p95_ms,
+                "ms",
+                baseline.p95_ms,
+                300.0,
+                "ledger.post",
+                lower_is_better=True,
+            ),
+        ],
+        peaks=full.peaks,
+        problems=len(problems),
+    )
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from typing import IO, Any, Literal
 
@@ -67,8 +68,27 @@ def handler(log_format: LogFormat, stream: IO[str] | None = None) -> logging.Han
     return out
 
 
+TOKEN_IN_PATH = re.compile(r"(/firma/|/api/v1/signing/)[^/?\s]+")
+"""A signing link's token in a request path: a credential, never logged."""
+
+
+class RedactPathTokens(logging.Filter):
+    """Blanks signing-link tokens in uvicorn's access lines (``args[2]`` is the path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path = TOKEN_IN_PATH.sub(r"\1<token>", args[2])
+            record.args = (*args[:2], path, *args[3:])
+        return True
+
+
 def configure(log_format: LogFormat, level: str = "INFO") -> None:
-    """Route every logger of the process through one handler of ``log_format``."""
+    """Route every logger of the process through one handler of ``log_format``; uvicorn's
+    access log keeps its handler but never shows a signing token."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactPathTokens) for f in access.filters):
+        access.addFilter(RedactPathTokens())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

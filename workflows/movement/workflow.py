@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -59,6 +61,11 @@ with workflow.unsafe.imports_passed_through():
         MEMBER_ID,
         OPERATION_KIND,
     )
+
+
+T = TypeVar("T")
+LOCAL_STEPS = "movement-local-steps"
+"""Patch: the preview and the posting run as local activities (see ``_step``)."""
 
 
 @workflow.defn
@@ -160,14 +167,10 @@ class MovementWorkflow:
 
     async def _prepare(self, request: MovementInput) -> bool:
         try:
-            prepared: Prepared = await workflow.execute_activity(
-                PREPARE,
-                request,
-                result_type=Prepared,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=QUICK,
+            prepared: Prepared = await _step(
+                PREPARE, request, Prepared, timedelta(seconds=30), QUICK
             )
-        except ActivityError as err:
+        except (ActivityError, ApplicationError) as err:
             self._refuse(_refusal(err))
             return False
         self._prepared = prepared
@@ -182,7 +185,7 @@ class MovementWorkflow:
         assert self._prepared is not None
         self._set(Status.CONFIRMING)
         try:
-            result: Executed = await workflow.execute_activity(
+            result: Executed = await _step(
                 EXECUTE,
                 ExecuteInput(
                     workflow.info().workflow_id,
@@ -191,11 +194,11 @@ class MovementWorkflow:
                     code,
                     self._input.order.new_beneficiary,
                 ),
-                result_type=Executed,
-                start_to_close_timeout=POSTING_TIMEOUT,
-                retry_policy=POSTING,
+                Executed,
+                POSTING_TIMEOUT,
+                POSTING,
             )
-        except ActivityError as err:
+        except (ActivityError, ApplicationError) as err:
             self._refuse(_refusal(err))
             return
         if result.ok:
@@ -274,9 +277,26 @@ class MovementWorkflow:
         workflow.upsert_search_attributes([JOURNEY_STATUS.value_set(str(status))])
 
 
-def _refusal(err: ActivityError) -> Refusal:
-    """The member-facing refusal carried by an activity's ApplicationError."""
-    cause = err.cause
+async def _step(
+    name: str, arg: object, result_type: type[T], limit: timedelta, retry: RetryPolicy
+) -> T:
+    """The preview or the posting: a local activity (one short transaction run inside the
+    workflow task, no activity task round trips through the server); histories recorded
+    before ``LOCAL_STEPS`` ran them as ordinary activities and replay that way.
+    """
+    if workflow.patched(LOCAL_STEPS):
+        return await workflow.execute_local_activity(
+            name, arg, result_type=result_type, start_to_close_timeout=limit, retry_policy=retry
+        )
+    return await workflow.execute_activity(
+        name, arg, result_type=result_type, start_to_close_timeout=limit, retry_policy=retry
+    )
+
+
+def _refusal(err: ActivityError | ApplicationError) -> Refusal:
+    """The member-facing refusal carried by an activity's ApplicationError (a local
+    activity's failure can arrive unwrapped, as the ApplicationError itself)."""
+    cause = err.cause if isinstance(err, ActivityError) else err
     if isinstance(cause, ApplicationError) and cause.type == REFUSED and len(cause.details) >= 2:
         return Refusal(str(cause.details[0]), str(cause.details[1]))
     return Refusal(
