@@ -32,9 +32,13 @@ from workflows.movement.workflow import MovementWorkflow
 from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 
 
-async def test_replay_of_committed_interbank_history_is_deterministic() -> None:
-    """An interbank transfer the SPI rejects: preview, a wrong code, posting, reversal."""
-    text = h.MOVEMENT_INTERBANK_REVERSED.read_text()
+@pytest.mark.parametrize(
+    "path", [h.MOVEMENT_INTERBANK_REVERSED, h.MOVEMENT_INTERBANK_LOCAL_STEPS], ids=lambda p: p.stem
+)
+async def test_replay_of_committed_interbank_history_is_deterministic(path: Path) -> None:
+    """An interbank transfer the SPI rejects: preview, a wrong code, posting, reversal
+    (before and since the preview and posting became local activities)."""
+    text = path.read_text()
     history = WorkflowHistory.from_json(h.MOVEMENT_INTERBANK_ID, text)
     replayer = Replayer(workflows=[MovementWorkflow], data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)
@@ -94,7 +98,7 @@ async def test_replay_of_committed_card_billing_is_deterministic() -> None:
 
 
 REPLAYED = {
-    MovementWorkflow: [h.MOVEMENT_INTERBANK_REVERSED],
+    MovementWorkflow: [h.MOVEMENT_INTERBANK_REVERSED, h.MOVEMENT_INTERBANK_LOCAL_STEPS],
     EnrollmentWorkflow: [h.ENROLLMENT_HAPPY],
     CreditJourneyWorkflow: [h.CREDIT_JOURNEY_SPOUSE],
     ScheduledPaymentRunWorkflow: [h.SCHEDULED_RUN_PAID, h.SCHEDULED_RUN_PAID_UPSERTED],

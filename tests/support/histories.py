@@ -13,6 +13,9 @@ from workflows.enrollment.contract import workflow_id as enrollment_id
 HISTORIES = Path(__file__).parents[1] / "fixtures" / "histories"
 
 MOVEMENT_INTERBANK_REVERSED = HISTORIES / "movement_interbank_reversed.json"
+"""Recorded before the ``movement-local-steps`` patch: preview and posting as activities."""
+MOVEMENT_INTERBANK_LOCAL_STEPS = HISTORIES / "movement_interbank_reversed_local_steps.json"
+"""The same journey since: preview and posting as local activities, started with its Update."""
 MOVEMENT_INTERBANK_ID = "mov-1-history-interbank-1"
 
 ENROLLMENT_HAPPY = HISTORIES / "enrollment_happy.json"
