@@ -38,7 +38,7 @@ from workflows.scheduled_payment.workflow import ScheduledPaymentRunWorkflow
 async def test_replay_of_committed_interbank_history_is_deterministic(path: Path) -> None:
     """An interbank transfer the SPI rejects: preview, a wrong code, posting, reversal
     (before and since the preview and posting became local activities)."""
-    text = path.read_text()
+    text = await asyncio.to_thread(path.read_text)
     history = WorkflowHistory.from_json(h.MOVEMENT_INTERBANK_ID, text)
     replayer = Replayer(workflows=[MovementWorkflow], data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)
