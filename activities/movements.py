@@ -69,7 +69,19 @@ def otp_operation(movement_id: str) -> str:
     return "mov." + hashlib.sha256(movement_id.encode()).hexdigest()[:32]
 
 
+NETWORK_DOWN = "SERVICIO_NO_DISPONIBLE"
+"""The refusal code of a preview whose company network (billers) did not answer."""
+NETWORK_BLIP = "ProviderUnavailable"
+"""ApplicationError type of that case raised by ``prepare``: retried (the preview's QUICK
+policy), so a blip is ridden out before the member is told anything."""
+
+
 def _refused(error: MovementRefused) -> ApplicationError:
+    if error.code == NETWORK_DOWN:
+        # Not a refusal: the other side did not answer. A non-retryable refusal here closed
+        # the movement REJECTED at the first blip, and the portal's retry with the same
+        # Idempotency-Key kept getting that answer after the network was back.
+        return ApplicationError(error.message, error.code, error.message, type=NETWORK_BLIP)
     return ApplicationError(
         error.message, error.code, error.message, type=REFUSED, non_retryable=True
     )

@@ -154,6 +154,19 @@ async def store_upload(store: DocumentStore, prefix: str, data: bytes, media_typ
     return key
 
 
+async def discard_uploads(store: DocumentStore, keys: list[str]) -> None:
+    """Remove uploads the journey refused (nothing refers to them); never raises.
+
+    Called while answering a refusal: a store that cannot delete right now must not turn
+    that answer into a 500. The orphan keeps its random name and is never read again.
+    """
+    for key in keys:
+        try:
+            await run_in_threadpool(store.delete, key)
+        except Exception:
+            log.warning("document store could not remove the refused upload %s", key, exc_info=True)
+
+
 def safe_filename(name: str | None, media_type: str) -> str:
     """The member's file name for display only: plain characters, at most 100, ending in
     the sniffed type's extension (``cedula.html`` holding a PNG is shown as ``cedula.png``).

@@ -19,6 +19,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.error_docs import document_common_errors
 from bank.access import auth
 from bank.core.errors import DomainError
 from bank.notifications.spanish import attempts_left
@@ -339,7 +340,8 @@ async def _temporal_connect(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    """Register every error handler on ``app``."""
+    """Register every error handler on ``app``, and list the app-wide errors in its OpenAPI."""
+    document_common_errors(app)
     app.add_exception_handler(ApiError, _api_error)
     for unavailable in (psycopg.OperationalError, PoolTimeout, sa_exc.OperationalError):
         app.add_exception_handler(unavailable, _unavailable)

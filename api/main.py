@@ -20,6 +20,8 @@ from psycopg_pool import AsyncConnectionPool
 from api import errors, web
 from api.deps import AppState, Clock, LazyTemporalClient
 from api.hsts import StrictTransportSecurity
+from api.observability import metrics as api_metrics
+from api.observability import tracing as api_tracing
 from api.routes import (
     auth,
     beneficiaries,
@@ -32,6 +34,7 @@ from api.routes import (
     enrollment,
     info,
     officer,
+    privacy,
     product_requests,
     products,
     registrations,
@@ -43,7 +46,7 @@ from api.routes.scheduled_payments import router as scheduled_payments_router
 from bank.access.auth import AuthPolicy
 from bank.access.security import use_password_cost
 from bank.adapters.wiring import Adapters
-from bank.core import logs
+from bank.core import logs, tracing
 from bank.core.db import async_session_factory, make_async_engine
 from bank.core.settings import ApiSettings
 from bank.queries.position_pg import PositionReader
@@ -182,14 +185,17 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.include_router(product_requests.router, prefix=API_PREFIX)
     app.include_router(product_requests.officer_router, prefix=API_PREFIX)
     app.include_router(info.router, prefix=API_PREFIX)
+    app.include_router(privacy.router, prefix=API_PREFIX)
     app.add_api_route(f"{API_PREFIX}/health", health, methods=["GET"], tags=["Salud"])
     if settings.dev_outbox:
         app.include_router(dev.router)
         app.include_router(card_simulators.network_router, prefix=API_PREFIX)
         app.include_router(card_simulators.billing_router, prefix=API_PREFIX)
     web.install(app)
+    api_metrics.install(app, settings.metrics_enabled)  # outside the body limit: counts 413s
     if settings.environment == "production":
         app.add_middleware(StrictTransportSecurity)
+    api_tracing.install(app)  # only when COOP_TRACES gave the process a tracer provider
     return app
 
 
@@ -198,6 +204,7 @@ def __getattr__(name: str) -> FastAPI:
     if name == "app":
         settings = ApiSettings()
         logs.configure(settings.effective_log_format, settings.log_level)
+        tracing.configure(settings.traces, "cooprogreso-api")
         app = create_app(settings)
         globals()["app"] = app
         return app

@@ -35,7 +35,8 @@ import httpx
 
 from bank.core import migrate
 from bank.core.db import make_engine
-from bench import api_data
+from bench import api_data, report
+from bench.processes import peak_rss_mib
 from tests.support.net import free_port
 
 WRK = "/usr/bin/wrk"
@@ -86,8 +87,16 @@ def database() -> Iterator[str]:
 
 
 @contextmanager
-def server(url: str, port: int, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """uvicorn serving the real app (one worker) until the block ends."""
+def server(
+    url: str,
+    port: int,
+    extra_env: dict[str, str] | None = None,
+    peaks: dict[str, float] | None = None,
+) -> Iterator[str]:
+    """uvicorn serving the real app (one worker) until the block ends.
+
+    With ``peaks``, its ``"api"`` entry gets uvicorn's peak resident memory (MiB) on the way out.
+    """
     env = (
         os.environ
         | (extra_env or {})
@@ -116,6 +125,8 @@ def server(url: str, port: int, extra_env: dict[str, str] | None = None) -> Iter
             raise RuntimeError("uvicorn did not start")
         yield base
     finally:
+        if peaks is not None:
+            peaks["api"] = peak_rss_mib(proc.pid)
         proc.terminate()
         proc.wait(timeout=10)
 
@@ -204,7 +215,7 @@ def _rounds(base: str, tokens: list[str], args: argparse.Namespace) -> dict[str,
     return runs
 
 
-def _report(runs: dict[str, list[Run]]) -> None:
+def _report(runs: dict[str, list[Run]], peaks: dict[str, float]) -> None:
     trivial, position = _summary(runs["trivial"]), _summary(runs["position"])
     print("\nmedian of rounds")
     for name, row in (("GET /health", trivial), ("GET /api/v1/position", position)):
@@ -217,6 +228,32 @@ def _report(runs: dict[str, list[Run]]) -> None:
         f"  ratio position/trivial: {ratio:.2f} (target >= 0.50); "
         f"position p95 {position['p95']:.1f} ms (target < 50 ms)",
         flush=True,
+    )
+    health = "GET /health"
+    report.emit(
+        "api",
+        [
+            # Target: at least half the trivial endpoint's throughput, measured alongside.
+            report.Row(
+                "position throughput",
+                position["rps"],
+                "req/s",
+                trivial["rps"],
+                0.5 * trivial["rps"],
+                health,
+            ),
+            report.Row(
+                "position p95",
+                position["p95"],
+                "ms",
+                trivial["p95"],
+                50.0,
+                health,
+                lower_is_better=True,
+            ),
+        ],
+        peaks=peaks,
+        failures=int(position["failures"] + trivial["failures"]),
     )
 
 
@@ -243,11 +280,12 @@ def main() -> None:
         engine.dispose()
         elapsed = time.perf_counter() - started
         print(f"seeded {args.members} members, {postings} postings in {elapsed:.1f} s")
-        with server(url, free_port()) as base:
+        peaks: dict[str, float] = {}
+        with server(url, free_port(), peaks=peaks) as base:
             tokens = asyncio.run(_tokens(base, args.members, args.tokens))
             _check_position(base, tokens[0])
             runs = _rounds(base, tokens, args)
-    _report(runs)
+    _report(runs, peaks)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_of(pid: int) -> float:
+def cpu_of(pid: int) -> float:
     """User + system CPU seconds of one process (0 if it is gone)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -18,7 +18,7 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
-def _pids_named(fragment: str) -> list[int]:
+def pids_named(fragment: str) -> list[int]:
     """Processes whose command line contains ``fragment``."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -45,9 +45,9 @@ class CpuSample:
     def now(cls) -> CpuSample:
         """Read the counters (PostgreSQL: every backend of the machine's server)."""
         return cls(
-            worker=_cpu_of(os.getpid()),
-            temporal=sum(_cpu_of(pid) for pid in _pids_named("server start-dev")),
-            postgres=sum(_cpu_of(pid) for pid in _pids_named("postgres")),
+            worker=cpu_of(os.getpid()),
+            temporal=sum(cpu_of(pid) for pid in pids_named("server start-dev")),
+            postgres=sum(cpu_of(pid) for pid in pids_named("postgres")),
         )
 
     def since(self, earlier: CpuSample) -> CpuSample:

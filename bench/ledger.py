@@ -35,6 +35,7 @@ from bank.core.db import make_engine, session_factory
 from bank.ledger import EntryKind, EntryRequest, Leg, chart, post, reconcile
 from bank.ledger import movement_codes as mc
 from bank.models import Account, ProductType
+from bench import report
 
 ACCOUNTS = 1_000
 OPENING_CENTS = 100_000_000  # $1,000,000.00 each: no transfer of the bench is refused
@@ -235,6 +236,22 @@ def main() -> None:
             discrepancies = reconcile(s)
         engine.dispose()
     print_table(results, len(discrepancies))
+    report.emit(
+        "ledger",
+        [
+            # Target: at least half the hand-written baseline's rate, in every cell.
+            report.Row(
+                f"ledger.post, {r.cell.workload}, {r.cell.writers} writer(s)",
+                statistics.mean(r.ledger),
+                "/s",
+                statistics.mean(r.baseline),
+                0.5 * statistics.mean(r.baseline),
+                "psycopg by hand",
+            )
+            for r in results
+        ],
+        problems=len(discrepancies),
+    )
     if discrepancies:
         raise SystemExit(f"reconciliation failed: {discrepancies[:5]}")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -42,7 +43,7 @@ from bank.models import OtpChallenge
 from bank.payments.config import PaymentSettings
 from bank.payments.legs import entry_for
 from bank.payments.orders import Destination, MovementKind, Preview
-from bench import report
+from bench import cpu, report
 from bench.ledger import database
 from bench.processes import running_engine
 from tests.api.movement_support import OTP_RE, Member, Money, make_member
@@ -59,6 +60,8 @@ class Figures:
     seconds: float
     latencies: list[float]
     peaks: dict[str, float] = field(default_factory=dict)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
+    """CPU milliseconds per transfer, by process."""
 
     @property
     def rate(self) -> float:
@@ -79,10 +82,11 @@ def people(url: str, n: int) -> list[Member]:
 
 
 async def _drive(
-    money: Money, members: list[Member], count: int, concurrency: int
+    money: Money, members: list[Member], count: int, concurrency: int, *, login: bool = True
 ) -> tuple[float, list[float]]:
-    """Log every member in, then run ``count`` transfers ``concurrency`` at a time."""
-    for member in members:
+    """Log every member in (unless done), then run ``count`` transfers ``concurrency`` at a
+    time."""
+    for member in members if login else ():
         await money.login(member)
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(count):
@@ -161,11 +165,24 @@ async def deployed(url: str, members: list[Member], count: int, concurrency: int
             async with httpx.AsyncClient(base_url=engine.base_url, timeout=60) as http:
                 money = DeliveredMoney(http, env, sessions, SECRET, None)  # type: ignore[arg-type]
                 money.mailbox = mailbox
-                seconds, latencies = await _drive(money, members, count, concurrency)
+                await _drive(money, members, 2 * concurrency, concurrency)  # warm-up
+                pids = {
+                    "API": [engine.api.pid],
+                    "worker": [engine.worker.pid],
+                    "Temporal": cpu.pids_named("server start-dev"),
+                    "PostgreSQL": cpu.pids_named("postgres"),
+                    "load generator": [os.getpid()],
+                }
+                before = {name: sum(map(cpu.cpu_of, group)) for name, group in pids.items()}
+                seconds, latencies = await _drive(money, members, count, concurrency, login=False)
+                spent = {
+                    name: (sum(map(cpu.cpu_of, group)) - before[name]) * 1000 / count
+                    for name, group in pids.items()
+                }
             peaks = engine.peaks()
     finally:
         await env.shutdown()
-    return Figures("end to end, deployed", count, seconds, latencies, peaks)
+    return Figures("end to end, deployed", count, seconds, latencies, peaks, spent)
 
 
 async def in_process(url: str, members: list[Member], count: int, concurrency: int) -> Figures:
@@ -280,6 +297,9 @@ def main() -> None:
         print(f"  ratio {fig.label} / ledger: {fig.rate / baseline.rate:.3f}")
         for name, mib in fig.peaks.items():
             print(f"  peak RSS {name}: {mib:.0f} MiB")
+        if fig.cpu_ms:
+            shares = ", ".join(f"{name} {ms:.1f}" for name, ms in fig.cpu_ms.items())
+            print(f"  CPU ms per transfer: {shares} (total {sum(fig.cpu_ms.values()):.1f})")
     print(f"  reconciliation differences: {len(problems)}")
     full = runs[0]
     report.emit(

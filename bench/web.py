@@ -20,6 +20,7 @@ the emailed link), for a member of its own with a campaign loaded through the of
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import tempfile
@@ -28,6 +29,8 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
+from bench import report
+from bench.processes import peak_rss_mib
 from tests.web.browser import DESKTOP, chromium_path, launch_args
 from tests.web.credit_support import (
     api_login,
@@ -77,7 +80,37 @@ def _login(page: Page, username: str, password: str) -> None:
     page.wait_for_url(re.compile(r"/banca/productos"))
 
 
-def run(rounds: int) -> list[tuple[str, dict[str, float]]]:
+STACK_PROCESSES = {"api": "api.main:app", "worker": "workers.main", "temporal": "start-dev"}
+
+
+def stack_peaks() -> dict[str, float]:
+    """Peak RSS (MiB) of the run command's API, worker and dev server: this process's
+    descendants, told apart by their command lines."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    peaks: dict[str, float] = {}
+    pending = list(children.get(os.getpid(), []))
+    while pending:
+        pid = pending.pop()
+        pending += children.get(pid, [])
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        for name, marker in STACK_PROCESSES.items():
+            if marker in command:
+                peaks[name] = max(peaks.get(name, 0.0), peak_rss_mib(pid))
+    return peaks
+
+
+def run(rounds: int) -> tuple[list[tuple[str, dict[str, float]]], dict[str, float]]:
     results: list[tuple[str, dict[str, float]]] = []
     with tempfile.TemporaryDirectory() as root, running_stack(Path(root)) as stack:
         chromium = chromium_path()
@@ -113,7 +146,8 @@ def run(rounds: int) -> list[tuple[str, dict[str, float]]]:
             link = stack.link_in_email(member.email, r"https?://[^/\s\"']+/firma/[A-Za-z0-9_-]+")
             results.append(("signing page (identity step)", measure(page, link, rounds)))
             browser.close()
-    return results
+        peaks = stack_peaks()
+    return results, peaks
 
 
 def _ok(answer: tuple[int, Any]) -> Any:
@@ -127,7 +161,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    results = run(args.rounds)
+    results, peaks = run(args.rounds)
     base = results[0][1]
     print(f"{'screen':<32} {'first render':>13} {'interactive':>12} {'p95':>8} {'ratio':>6}")
     for name, figures in results:
@@ -136,6 +170,14 @@ def main() -> None:
             f"{name:<32} {figures['fcp_ms']:>10.0f} ms {figures['tti_ms']:>9.0f} ms "
             f"{figures['tti_p95_ms']:>5.0f} ms {ratio:>6.2f}"
         )
+    rows = [
+        report.Row(
+            f"{name}: interactive", figures["tti_ms"], "ms", base["tti_ms"], None,
+            "static page", lower_is_better=True,
+        )
+        for name, figures in results[1:]
+    ]  # fmt: skip
+    report.emit("web", rows, peaks=peaks)
 
 
 if __name__ == "__main__":

@@ -39,11 +39,12 @@ from activities.credit import CreditActivities
 from activities.enrollment import EnrollmentActivities
 from activities.kyc import KycActivities
 from activities.movements import MovementActivities
+from activities.privacy import PrivacyActivities
 from activities.scheduled_payments import ScheduledPaymentActivities
 from activities.signing import SigningActivities
 from bank.access.security import use_password_cost
 from bank.adapters.wiring import Adapters
-from bank.core import logs
+from bank.core import logs, tracing
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import WorkerSettings
 from bank.core.temporal import connect, ensure_search_attributes
@@ -113,7 +114,11 @@ def general_activities(settings: WorkerSettings, build: Components) -> list[Call
         sessions, rules=adapters.card_rules, secret_key=settings.secret_key, deliver=deliver
     )
     card_billing = CardBillingActivities(sessions, rules=adapters.card_rules)
-    groups = (enrollment, credit, movements, scheduled, card_pins, card_deferrals, card_billing)
+    privacy = PrivacyActivities(adapters.documents, sessions)
+    groups = (
+        *(enrollment, credit, movements, scheduled, card_pins, card_deferrals, card_billing),
+        privacy,
+    )
     return [activity for group in groups for activity in group.all()]
 
 
@@ -209,11 +214,13 @@ def main() -> None:
     try:
         settings = WorkerSettings()
         logs.configure(settings.effective_log_format, settings.log_level)
+        tracing.configure(settings.traces, "cooprogreso-worker")  # before the client exists
         asyncio.run(run(settings))
         code = 0
     except Exception:
         log.exception("worker stopped by an error")
         code = 1
+    tracing.shutdown()  # os._exit below skips the exporter's own flush at exit
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client, WorkflowHandle
 
 from api import credit_calls as common
@@ -201,7 +200,7 @@ async def upload_document(
     try:
         outcome = await common.update(handle, WF.attach_document, upload)
     except ApiError:
-        await run_in_threadpool(store.delete, key)  # never entered the journey
+        await common.discard_uploads(store, [key])  # never entered the journey
         raise
     return out.CargaOut(
         tipo=outcome.kind,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -31,17 +32,22 @@ from api.credit_calls import Documents
 from api.deps import DbSession, TemporalClient
 from api.errors import ApiError
 from api.schemas import credit as out
+from api.schemas import privacy as privacy_out
 from api.schemas.common import ErrorBody
 from bank.adapters.documents import DocumentError
 from bank.credit.store import resolve_link
+from bank.privacy import contracts as privacy
 from bank.signing.contracts import DOCUMENT_NAMES
 from workflows.credit.contract import (
+    ERR_CONSENT,
     ERR_LINK,
+    BiometricConsentRequest,
     CreditJourneyState,
     FaceRequest,
     IdentityRequest,
     OtpRequest,
     Role,
+    SignatoryView,
     Status,
     Step,
     StepResult,
@@ -215,6 +221,71 @@ async def identity(
     return await _step(client, link, WF.verify_identity, request)
 
 
+def _origin(request: Request) -> str:
+    """Where a consent was given: channel, client address and user agent (≤ 200 chars)."""
+    address = request.client.host if request.client else "desconocida"
+    agent = request.headers.get("user-agent", "")
+    agent = "".join(c for c in agent if unicodedata.category(c)[0] != "C")[:120]
+    return f"web ip={address} ua={agent}"[:200]
+
+
+def _consent_out(signer: SignatoryView) -> privacy_out.ConsentimientoBiometricoOut:
+    return privacy_out.ConsentimientoBiometricoOut(
+        version=privacy.BIOMETRIC_CONSENT_VERSION,
+        texto=privacy.BIOMETRIC_CONSENT_TEXT,
+        finalidad=privacy.BIOMETRIC_PURPOSE,
+        otorgado_en=signer.biometric_consent_at,
+        version_otorgada=signer.biometric_consent_version,
+    )
+
+
+def consent_required() -> ApiError:
+    """409 ``CONSENTIMIENTO_REQUERIDO``: frames before the biometric consent."""
+    return ApiError(
+        409,
+        ERR_CONSENT,
+        "Antes de la autenticación facial debes autorizar el tratamiento de tu imagen facial.",
+    )
+
+
+async def _require_consent(client: TemporalClient, link: Link) -> None:
+    """409 ``CONSENTIMIENTO_REQUERIDO`` at the face step without the biometric consent."""
+    state = await linked_state(client, link)
+    signer = next(s for s in state.signatories if s.role == link.role)
+    if signer.biometric_consent_at is None and signer.next_step == Step.FACE:
+        raise consent_required()
+
+
+@router.get("/{token}/biometric-consent", response_model=privacy_out.ConsentimientoBiometricoOut)
+async def biometric_consent_text(
+    token: TokenPath, session: DbSession, client: TemporalClient
+) -> privacy_out.ConsentimientoBiometricoOut:
+    """Before Paso 9: the consent text (versioned), its purpose, and whether it was given."""
+    link = await resolve(token, session)
+    state = await verified_state(client, link)
+    return _consent_out(next(s for s in state.signatories if s.role == link.role))
+
+
+@router.post("/{token}/biometric-consent", response_model=privacy_out.ConsentimientoBiometricoOut)
+async def biometric_consent(
+    token: TokenPath,
+    session: DbSession,
+    body: privacy_out.ConsentimientoBiometricoIn,
+    request: Request,
+    client: TemporalClient,
+) -> privacy_out.ConsentimientoBiometricoOut:
+    """ "Autorizo…": the explicit consent (version, purpose, time, origin), before the camera."""
+    link = await resolve(token, session)
+    if not body.acepto:
+        raise ApiError(
+            422, ERR_CONSENT, "Marca la casilla de autorización para continuar con la firma."
+        )
+    handle = client.get_workflow_handle_for(WF.run, link.workflow_id)
+    consent = BiometricConsentRequest(link.role, link.token, body.version, _origin(request))
+    signer = await common.update(handle, WF.consent_biometrics, consent, not_found=invalid_link)
+    return _consent_out(signer)
+
+
 @router.post("/{token}/face", response_model=out.PasoOut)
 async def face(
     token: TokenPath,
@@ -223,7 +294,11 @@ async def face(
     store: Documents,
     fotogramas: Annotated[list[UploadFile], File(description="Fotogramas PNG/JPG de la cámara")],
 ) -> out.PasoOut:
-    """Paso 9: the camera frames, stored under random keys, compared with the ID card."""
+    """Paso 9: the camera frames, stored under random keys, compared with the ID card.
+
+    Refused with 409 ``CONSENTIMIENTO_REQUERIDO`` before any frame is stored when the
+    signatory has not given the biometric consent.
+    """
     link = await resolve(token, session)
     if not 1 <= len(fotogramas) <= MAX_FRAMES:
         raise ApiError(
@@ -232,14 +307,14 @@ async def face(
     frames = [await common.read_upload(f, common.MAX_FRAME_BYTES) for f in fotogramas]
     if any(media == "application/pdf" for _, media in frames):
         raise common.rejected("TIPO_NO_PERMITIDO")
+    await _require_consent(client, link)  # before any frame is stored
     keys = [await common.store_upload(store, "credit/frames", d, m) for d, m in frames]
     try:
         return await _step(
             client, link, WF.submit_face, FaceRequest(link.role, link.token, tuple(keys))
         )
     except ApiError:
-        for key in keys:  # refused before entering history: nothing refers to them
-            await run_in_threadpool(store.delete, key)
+        await common.discard_uploads(store, keys)  # refused before entering history
         raise
 
 

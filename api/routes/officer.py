@@ -49,6 +49,7 @@ from bank.credit.campaigns import (
 )
 from bank.credit.charges import ChargeBasis, ChargeRule, ChargeTiming
 from bank.models import AuditEvent, Member
+from bank.privacy.audit import PERSONAL_DATA_READ, member_subject
 from workflows.credit.contract import (
     CreditJourneyState,
     CreditOffer,
@@ -88,13 +89,18 @@ class JourneyStart(NamedTuple):
     """CPU-heavy activities (KYC, PDF signing)."""
     signing_cutoff: str
     """``COOP_CREDIT_SIGNING_CUTOFF`` (19:00)."""
+    biometric_retention_hours: int = 24
+    """``COOP_BIOMETRIC_RETENTION_HOURS``: frames and face encodings at the latest."""
 
 
 async def credit_queues(request: Request) -> JourneyStart:
     """The task queues journeys start on and the signing cut-off they carry."""
     settings = app_state(request).settings
     return JourneyStart(
-        settings.task_queue, settings.kyc_task_queue, settings.credit_signing_cutoff
+        settings.task_queue,
+        settings.kyc_task_queue,
+        settings.credit_signing_cutoff,
+        settings.biometric_retention_hours,
     )
 
 
@@ -233,6 +239,7 @@ def _offer(
         charges=charges.get(row.line, ()),
         kyc_task_queue=queues.kyc_task_queue,
         signing_cutoff=queues.signing_cutoff,
+        biometric_retention_hours=queues.biometric_retention_hours,
     )
 
 
@@ -338,6 +345,7 @@ async def journeys(
     request: Request,
     officer: CurrentOfficer,
     client: TemporalClient,
+    session: DbSession,
     now: Now,
     status: Annotated[Status | None, Query(description="CreditStatus")] = None,
     campaign: Annotated[str | None, Query(pattern=CAMPAIGN_ID.pattern, max_length=40)] = None,
@@ -367,6 +375,9 @@ async def journeys(
                 enlace_temporal=workflow_link(ui, client.namespace, e.id),
             )
         )
+    members = sorted({str(i.socio) for i in items if i.socio})
+    details = {"consulta": query[:200], "socios": members[:100], "jornadas": len(items)}
+    await _audit(session, officer.username, PERSONAL_DATA_READ, "credit-journeys", details)
     return schemas.JornadasOut(
         consulta=query,
         enlace_consulta=query_link(ui, client.namespace, query),
@@ -419,6 +430,8 @@ async def journey(
         else None
     )
     body["presentacion"] = view.model_dump(mode="json")
+    subject = member_subject(state.offer.member_id)
+    await _audit(session, officer.username, PERSONAL_DATA_READ, subject, {"jornada": journey_id})
     return body
 
 

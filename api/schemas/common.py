@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Response
+from fastapi.responses import JSONResponse
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -124,11 +124,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 """The error answers shared by every authenticated route, for the OpenAPI document."""
 
 
-class JsonBytes(Response):
+class JsonBytes(JSONResponse):
     """A JSON response rendered with orjson from plain dicts (no model validation on the way out).
 
     Routes on hot paths build their payload as dicts and return this; tests validate the same
     payloads against the pydantic models declared as ``response_model`` for the OpenAPI document.
+    A ``JSONResponse`` so that FastAPI documents that model (of any other response class it
+    documents a bare string: the fuzzer's schema check caught it).
     """
 
     media_type = "application/json"

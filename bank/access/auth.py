@@ -3,7 +3,8 @@
 Tokens are ``<session id>.<secret>``: the session id finds the row by primary key and only a
 keyed digest of the secret is stored, so a database leak does not leak usable tokens.
 Unknown users and wrong passwords fail alike (a dummy hash is verified for unknown users so
-both take about the same time). Argon2 runs in a worker thread, never on the event loop.
+both take about the same time), lockout included: an unknown username "locks" after the same
+number of failures as a real one. Argon2 runs in a worker thread, never on the event loop.
 Every outcome is written to the audit trail in the same transaction as its effect.
 """
 
@@ -17,7 +18,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NoReturn
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bank.access import passwords
@@ -107,17 +108,14 @@ async def login(
 
     Raises:
         InvalidCredentials: unknown user or wrong password.
-        UserLocked: the user is (or just became) locked.
+        UserLocked: the user is (or just became) locked; an unknown username past as many
+            failures as lock a real user.
     """
     found = await _load_user(session, username)
     stored = found[0].password_hash if found else _dummy_hash()
     ok = await asyncio.to_thread(verify_password, stored, password)
     if found is None:
-        async with session.begin():
-            _audit(
-                session, username, "LOGIN_FAILED", username, reason="unknown_user", client=client
-            )
-        raise InvalidCredentials()
+        await _refuse_unknown(session, policy, username, client)
     user, member = found
     if user.locked_at is not None:
         async with session.begin():
@@ -137,6 +135,52 @@ async def login(
         previous_login_at=previous_login_at,
         must_change_password=user.must_change_password,
     )
+
+
+async def _refuse_unknown(
+    session: AsyncSession, policy: AuthPolicy, username: str, client: str | None
+) -> NoReturn:
+    """Fail an unknown username exactly as a real user's wrong password fails.
+
+    Its failures are counted in the audit trail (``LOGIN_FAILED`` with the username as
+    subject): 401 until the limit, 423 at the limit and for good afterwards, so the lockout
+    answer does not tell an attacker which usernames exist (a real user stays locked until a
+    recovery, which an attacker cannot tell apart from a username that never existed).
+    Concurrent failures of one username are counted one after the other, as the row lock
+    of a real user counts them: a burst of guesses cannot tell the two apart either.
+    """
+    async with session.begin():
+        await _lock_username(session, username)
+        # Written before counting: on SQLite the write takes the database's write lock.
+        event = AuditEvent(
+            actor=username[:80],
+            action="LOGIN_FAILED",
+            subject=username,
+            details={"reason": "unknown_user", "client": client},
+        )
+        session.add(event)
+        await session.flush()
+        attempts = await session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "LOGIN_FAILED", AuditEvent.subject == username)
+        )
+        attempts = attempts or 0
+        if attempts > policy.max_failed_logins:
+            event.action = "LOGIN_REJECTED_LOCKED"  # already "locked": no longer counted
+        else:
+            event.details = {**event.details, "attempts": attempts}
+    if attempts >= policy.max_failed_logins:
+        raise UserLocked()
+    raise InvalidCredentials()
+
+
+async def _lock_username(session: AsyncSession, username: str) -> None:
+    """Serialise this transaction with any other for ``username`` (PostgreSQL: an advisory
+    lock until the commit; SQLite serialises writers by itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = func.hashtextextended(f"login:{username}", 0)
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 async def _record_failure(

@@ -5,7 +5,8 @@ A challenge covers one operation of one member: its digest is
 member is agreeing to (amount, payee or account, document hashes). The 6-digit code is made
 by pyotp's HOTP over a fresh random base32 secret at counter 0; the secret is discarded at
 once and only ``HMAC(secret_key, "otp-code", challenge id, code)`` is stored. Codes expire
-after 5 minutes, are single use, and the 5th wrong code kills the challenge. See
+after 5 minutes, are single use, and the 5th wrong code kills the challenge; after 15 wrong
+codes in an hour over all of a member's challenges no new code is sent for that hour. See
 ``docs/notifications.md`` for the reasoning.
 
 Transactions: :func:`issue` and the success path of :func:`verify` write in the caller's
@@ -27,7 +28,7 @@ from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pyotp
-from sqlalchemy import Connection, CursorResult, Update, select, update
+from sqlalchemy import Connection, CursorResult, Update, func, select, update
 from sqlalchemy.orm import Session
 
 from bank.access.otp_errors import (
@@ -40,6 +41,7 @@ from bank.access.otp_errors import (
     OtpMismatch,
     OtpNoMobile,
     OtpNotFound,
+    OtpThrottled,
     OtpVoided,
 )
 from bank.access.security import keyed_digest, same_digest
@@ -56,12 +58,16 @@ OPERATION_PURPOSES = {
 MAX_TTL = timedelta(minutes=10)
 """OWASP ASVS 5.0 6.5.5: out-of-band codes live at most 10 minutes."""
 MAX_FAILED_ATTEMPTS = 5
+MAX_FAILURES_PER_HOUR = 15
+"""Wrong codes a member may type in an hour over all challenges; then no new code is sent.
+Each challenge allows 5, so without this a fresh preview would buy 5 more guesses forever."""
 CODE_DIGITS = 6
 
 __all__ = [
     "CODE_DIGITS",
     "DEFAULT_TTL",
     "MAX_FAILED_ATTEMPTS",
+    "MAX_FAILURES_PER_HOUR",
     "IssuedOtp",
     "OtpAlreadyUsed",
     "OtpError",
@@ -71,6 +77,7 @@ __all__ = [
     "OtpMismatch",
     "OtpNoMobile",
     "OtpNotFound",
+    "OtpThrottled",
     "OtpVoided",
     "canonical_json",
     "issue",
@@ -170,6 +177,8 @@ def issue(
 
     Raises:
         OtpNoMobile: the member has no mobile number on file.
+        OtpThrottled: :data:`MAX_FAILURES_PER_HOUR` wrong codes in the last hour (a kind
+            of ``OtpNoMobile``: no code can be sent now).
         ValueError: unknown member, bad operation name or lifetime.
     """
     if not 0 < len(operation) <= 60:
@@ -185,6 +194,8 @@ def issue(
     if not member.mobile:
         raise OtpNoMobile()
     now = clock()
+    if _recent_failures(session, member_id, now) >= MAX_FAILURES_PER_HOUR:
+        raise OtpThrottled()
     voided = _void_pending(session, member_id, operation)
     challenge_id = str(uuid4())
     code = pyotp.HOTP(pyotp.random_base32(), digits=CODE_DIGITS).at(0)
@@ -231,6 +242,17 @@ def issue(
     return IssuedOtp(
         challenge_id, now + ttl, message.idempotency_key, mask_otp_mobile(member.mobile)
     )
+
+
+def _recent_failures(session: Session, member_id: int, now: datetime) -> int:
+    """Wrong codes typed by the member in the last hour, over all operations."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(OtpChallenge.failed_attempts), 0)).where(
+            OtpChallenge.member_id == member_id,
+            OtpChallenge.created_at >= now - timedelta(hours=1),
+        )
+    )
+    return int(total or 0)
 
 
 def pending(

@@ -71,6 +71,20 @@ class OtpNoMobile(OtpError):
     )
 
 
+class OtpThrottled(OtpNoMobile):
+    """Too many wrong codes in the last hour, over all the member's challenges.
+
+    A kind of :class:`OtpNoMobile` ("no code can be sent now") so that every journey which
+    already refuses that, without retrying, refuses this as well.
+    """
+
+    code = "OTP_DEMASIADOS_INTENTOS"
+    default_message = (
+        "Ingresaste demasiados códigos de seguridad incorrectos. Por tu seguridad, podrás "
+        "solicitar un nuevo código dentro de una hora."
+    )
+
+
 STATUS_ERRORS: dict[OtpStatus, type[OtpError]] = {
     OtpStatus.USED: OtpAlreadyUsed,
     OtpStatus.FAILED: OtpLocked,

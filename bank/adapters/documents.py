@@ -3,7 +3,9 @@
 Two implementations keep the same contract (``tests/bank/test_documents.py`` runs one set
 of tests against both): :class:`~bank.adapters.s3_documents.S3DocumentStore` over boto3
 (AWS S3, MinIO, Ceph, moto) and :class:`~bank.adapters.local_documents.LocalDocumentStore`
-over a folder, the embedded default.
+over a folder, the embedded default. The factory wraps either in
+:class:`~bank.adapters.sealed_documents.SealedDocumentStore`, which encrypts every document
+at rest and logs every access.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class DocumentNotFound(DocumentError, KeyError):
 
 
 class DocumentCorrupted(DocumentError):
-    """The stored bytes no longer match the SHA-256 recorded when they were written."""
+    """The stored bytes no longer match their SHA-256, or a sealed document fails to open."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +113,25 @@ def sha256_hex(data: bytes) -> str:
 
 
 def document_store_from_settings(settings: CoreSettings) -> DocumentStore:
-    """The store selected by ``COOP_DOCUMENT_STORE`` (``local`` or ``s3``)."""
+    """The store selected by ``COOP_DOCUMENT_STORE`` (``local`` or ``s3``), sealed.
+
+    Every document is encrypted at rest with ``COOP_DOCUMENT_KEYS`` (docs/encryption-at-rest.md).
+
+    Raises:
+        DocumentKeyError: the keys are malformed, or unset in production.
+    """
     # Imported here so the embedded run never needs boto3 loaded, and to avoid a cycle
     # (the implementations import this module's contract).
+    from bank.adapters.sealed_documents import SealedDocumentStore, key_ring_from_settings
+
+    keys = key_ring_from_settings(settings)
+    inner: DocumentStore
     if settings.document_store == "s3":
         from bank.adapters.s3_documents import S3DocumentStore
 
-        return S3DocumentStore.from_settings(settings)
-    from bank.adapters.local_documents import LocalDocumentStore
+        inner = S3DocumentStore.from_settings(settings)
+    else:
+        from bank.adapters.local_documents import LocalDocumentStore
 
-    return LocalDocumentStore(settings.document_dir)
+        inner = LocalDocumentStore(settings.document_dir)
+    return SealedDocumentStore(inner, keys, legacy_plaintext=settings.document_legacy_plaintext)

@@ -8,6 +8,7 @@ first, so its presence means "a complete document is here".
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from bank.adapters.documents import (
@@ -80,3 +81,10 @@ class LocalDocumentStore:
         """True when both the bytes and the metadata are present."""
         data_path, meta_path = self._paths(key)
         return meta_path.is_file() and data_path.is_file()
+
+    def keys(self) -> Iterator[str]:
+        """Every key with metadata, in name order (the reseal migration walks them)."""
+        for meta in sorted(self._meta.rglob("*.json")):
+            key = meta.relative_to(self._meta).as_posix().removesuffix(".json")
+            if self.exists(key):
+                yield key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -64,7 +65,10 @@ class S3DocumentStore:
             config=Config(retries={"mode": "standard", "max_attempts": 5}),
         )
         return cls(
-            client, settings.s3_bucket, server_side_encryption=settings.s3_server_side_encryption
+            client,
+            settings.s3_bucket,
+            server_side_encryption=settings.s3_server_side_encryption,
+            kms_key_id=settings.s3_kms_key_id,
         )
 
     def ensure_bucket(self) -> None:
@@ -128,3 +132,9 @@ class S3DocumentStore:
                 return False
             raise
         return True
+
+    def keys(self) -> Iterator[str]:
+        """Every object name in the bucket (the reseal migration walks them)."""
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                yield item["Key"]

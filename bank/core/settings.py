@@ -25,7 +25,7 @@ class CoreSettings(BaseSettings):
     )
 
     environment: Literal["embedded", "test", "production"] = "embedded"
-    """``production`` refuses the embedded secret key and the dev outbox."""
+    """``production`` refuses the embedded secret key, the dev outbox and unset document keys."""
     database_url: str = f"sqlite:///{VAR / 'app.db'}"
     """SQLAlchemy URL: ``postgresql://user@host/db`` in production, a SQLite file embedded."""
     temporal_address: str = "127.0.0.1:7233"
@@ -53,6 +53,14 @@ class CoreSettings(BaseSettings):
     """S3 region."""
     s3_server_side_encryption: Literal["", "AES256", "aws:kms"] = "AES256"
     """Server-side encryption requested on every object (empty: none)."""
+    s3_kms_key_id: str | None = None
+    """KMS key of ``aws:kms`` server-side encryption; unset: the bucket's default key."""
+    document_keys: SecretStr | None = None
+    """Keys that seal every document (``id:base64 32 bytes``, comma-separated, the first
+    encrypts, all decrypt; docs/encryption-at-rest.md). Required in production; unset
+    elsewhere: one generated into ``<COOP_DOCUMENT_DIR>.key``."""
+    document_legacy_plaintext: bool = True
+    """Read documents stored unencrypted before sealing existed; false once they are resealed."""
 
     smtp_host: str = "127.0.0.1"
     """SMTP relay; the embedded run starts a local sink on 127.0.0.1."""
@@ -89,6 +97,9 @@ class CoreSettings(BaseSettings):
     credit_signing_cutoff: str = Field(default="19:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     """Local time (HH:MM, America/Guayaquil) by which every signatory must sign a credit
     request sent that day; carried into each journey when its campaign is loaded."""
+    biometric_retention_hours: int = Field(default=24, ge=1, le=720)
+    """At the latest this long after capture, a credit journey deletes the camera frames and
+    face encodings it holds (docs/privacy.md); carried into each journey like the cut-off."""
     timezone: str = "America/Guayaquil"
     """Time zone of business rules (cut-offs, dates shown to members)."""
     dev_outbox: bool = True
@@ -118,6 +129,9 @@ class CoreSettings(BaseSettings):
     production) or ``text`` (the default elsewhere)."""
     log_level: str = "INFO"
     """Level of the process's logs (DEBUG, INFO, WARNING…)."""
+    traces: Literal["none", "console", "otlp"] = "none"
+    """OpenTelemetry traces (API → workflow → activity): ``otlp`` to the collector of the
+    standard ``OTEL_EXPORTER_OTLP_*`` variables (HTTP/protobuf), ``console``, or ``none``."""
 
     @property
     def effective_log_format(self) -> Literal["json", "text"]:
@@ -133,6 +147,8 @@ class CoreSettings(BaseSettings):
                 raise ValueError("COOP_SECRET_KEY must be set to a private value in production")
             if self.dev_outbox:
                 raise ValueError("COOP_DEV_OUTBOX must be false in production")
+            if self.document_keys is None:
+                raise ValueError("COOP_DOCUMENT_KEYS must be set in production")
         return self
 
 
@@ -149,6 +165,16 @@ class ApiSettings(CoreSettings):
     """A session ends this long after login, used or not."""
     max_failed_logins: int = 5
     """Consecutive wrong passwords that lock a user."""
+    api_metrics: bool | None = None
+    """Serve Prometheus ``/metrics`` on the API's port; unset: on, except in production
+    (there, only behind a proxy that keeps ``/metrics`` off the internet)."""
+
+    @property
+    def metrics_enabled(self) -> bool:
+        """``api_metrics``, or on everywhere but in production."""
+        if self.api_metrics is not None:
+            return self.api_metrics
+        return self.environment != "production"
 
 
 class WorkerSettings(CoreSettings):

@@ -24,12 +24,12 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
+from bank.core import tracing
+from bank.core.converter import DATA_CONVERTER as DATA_CONVERTER
 from bank.core.settings import ROOT, CoreSettings
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,6 @@ CLIENT_PROFILES = CONFIG_DIR / "client.toml"
 SEARCH_ATTRIBUTES_FILE = CONFIG_DIR / "search-attributes.toml"
 DEV_SERVER_FILE = CONFIG_DIR / "dev-server.toml"
 
-DATA_CONVERTER: DataConverter = pydantic_data_converter
-"""The one data converter of every client, worker and replayer (dataclasses and pydantic)."""
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
@@ -194,6 +192,7 @@ async def connect(
         api_key=conn.api_key,
         tls=conn.tls,
         data_converter=DATA_CONVERTER,
+        interceptors=tracing.interceptors(),  # empty unless COOP_TRACES (workers inherit it)
         lazy=lazy,
         runtime=runtime,
         **kwargs,

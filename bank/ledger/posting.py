@@ -177,20 +177,32 @@ def _apply(
         stmt = sql.apply_and_post(len(prepared.changes), len(written.request.legs))
     else:
         stmt = sql.apply_changes(len(prepared.changes))
-    finals = {int(row[0]): int(row[1]) for row in conn.execute(stmt, params)}
-    if len(finals) == len(prepared.changes):
-        return finals
-    if finals:
-        # Another account of the entry was refused: take these changes back (rows are ours).
-        conn.execute(
-            sql.UNDO_CHANGE,
-            [
-                {"id": c.account_id, "net": c.net_cents, "rel": released[c.account_id]}
-                for c in prepared.changes
-                if c.account_id in finals
-            ],
-        )
-    raise _refusal(conn, prepared, released)
+    # Under READ COMMITTED the guard sees each row as of the statement's snapshot, and a row
+    # whose snapshot version fails it is skipped with no re-check, even if the version
+    # committed while we waited for its lock would pass (a concurrent credit or release).
+    # The first attempt leaves every row locked by us, so a second one sees the latest.
+    for _ in range(2):
+        finals = {int(row[0]): int(row[1]) for row in conn.execute(stmt, params)}
+        if len(finals) == len(prepared.changes):
+            return finals
+        if finals:
+            # Another account of the entry was refused: take these changes back (rows are ours).
+            _undo(conn, prepared, released, finals)
+        refusal = _refusal(conn, prepared, released)
+        if refusal is not None:
+            raise refusal
+    raise LedgerError()
+
+
+def _undo(conn: Connection, prepared: Plan, released: dict[int, int], done: dict[int, int]) -> None:
+    conn.execute(
+        sql.UNDO_CHANGE,
+        [
+            {"id": c.account_id, "net": c.net_cents, "rel": released[c.account_id]}
+            for c in prepared.changes
+            if c.account_id in done
+        ],
+    )
 
 
 def _change_params(prepared: Plan, released: dict[int, int]) -> dict[str, object]:
@@ -218,8 +230,9 @@ def _leg_params(written: _Written, prepared: Plan) -> dict[str, object]:
     return params
 
 
-def _refusal(conn: Connection, prepared: Plan, released: dict[int, int]) -> LedgerError:
-    """Explain why the guarded update refused the entry (the rows are locked by us)."""
+def _refusal(conn: Connection, prepared: Plan, released: dict[int, int]) -> LedgerError | None:
+    """Why the guarded update refused the entry (the rows are locked by us); None: no reason
+    on their latest versions, the update saw a stale one."""
     a = Account.__table__.c
     ids = [c.account_id for c in prepared.changes]
     rows = {
@@ -245,7 +258,7 @@ def _refusal(conn: Connection, prepared: Plan, released: dict[int, int]) -> Ledg
         available = row.balance_cents - row.held_cents + released[change.account_id]
         if not row.allow_negative and available + change.low_cents < 0:
             return InsufficientFunds(account_id=change.account_id)
-    return LedgerError()
+    return None
 
 
 def _close_hold(conn: Connection, hold_id: int, status: HoldStatus, entry_id: int | None) -> None:

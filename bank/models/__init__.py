@@ -45,6 +45,7 @@ from bank.models.payments import (
     ServicePaymentRecord,
     SimulatedBill,
 )
+from bank.models.privacy import PrivacyRequest, PrivacyRequestStatus
 from bank.models.product_requests import (
     ContactChannel,
     ProductRequest,
@@ -106,6 +107,8 @@ __all__ = [
     "PaymentOutcome",
     "PaymentSchedule",
     "Posting",
+    "PrivacyRequest",
+    "PrivacyRequestStatus",
     "ProductRequest",
     "ProductRequestStatus",
     "ProductType",

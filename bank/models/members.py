@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bank.models.base import Base, BigId, utcnow
@@ -131,6 +131,10 @@ class AuditEvent(Base):
     """Append-only trail of security-relevant events (logins, locks, OTP attempts)."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # Counts by action and subject: failed logins of a username, requests of an origin.
+        Index("ix_audit_events_action_subject_at", "action", "subject", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -9,7 +9,7 @@ by another run or by a retry is never paid again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -65,7 +65,7 @@ def run_scheduled_payment(
     if schedule is None:
         raise LookupError(f"unknown scheduled payment {schedule_id}")
     if done is not None:
-        return RunResult(done.outcome, None)
+        return RunResult(done.outcome, _paid_before(session, schedule, done, rules))
     account = session.get(Account, schedule.account_id)
     assert account is not None
     preview = _preview(schedule, account, (), rules)
@@ -106,6 +106,43 @@ def run_scheduled_payment(
         )
         return _declined(session, schedule, run_key, preview, outcome, now)
     return RunResult(PaymentOutcome.PAGADO, preview)
+
+
+def _paid_before(
+    session: Session, schedule: PaymentSchedule, done: ServicePaymentRecord, rules: PaymentRules
+) -> Preview | None:
+    """The preview of a run that paid before its worker was lost, so the biller is told.
+
+    The run's next steps (tell the biller, settle) may never have happened: a worker killed
+    right after this transaction committed leaves only the record. They are idempotent by
+    the run's key, so the run does them again. Rebuilt from the bills the run claimed, with
+    the amounts it charged (the period is not kept, and only the receipt numbers reach the
+    biller).
+    """
+    if done.outcome is not PaymentOutcome.PAGADO:
+        return None
+    account = session.get(Account, done.account_id)
+    assert account is not None
+    bills = session.scalars(
+        select(PaidBill).where(PaidBill.workflow_id == done.key).order_by(PaidBill.id)
+    )
+    receipts = tuple(_Claimed(bill.receipt_number, bill.amount_cents) for bill in bills)
+    preview = _preview(schedule, account, receipts, rules)
+    return replace(
+        preview,
+        amount_cents=done.amount_cents,
+        fee_cents=done.fee_cents,
+        iva_cents=done.iva_cents,
+    )
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """A receipt as the run claimed it (``paid_bills``)."""
+
+    number: str
+    amount_cents: int
+    period: str = ""
 
 
 def _preview(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bank.models import AuditEvent
+from bank.privacy.contracts import BIOMETRIC_CONSENT_VERSION
 from tests.api.credit_support import (
     JPEG,
     OFFICER,
@@ -41,6 +42,8 @@ async def test_member_signs_through_the_link_and_is_disbursed(
     right = await api.http.post(
         f"{link}/identity", json={"cedula": cedula, "codigo_dactilar": CODIGO}
     )
+    consent = {"version": BIOMETRIC_CONSENT_VERSION, "acepto": True}
+    assert (await api.http.post(f"{link}/biometric-consent", json=consent)).status_code == 200
     frames = [("fotogramas", (f"f{i}.jpg", JPEG, "image/jpeg")) for i in range(3)]
     face = await api.http.post(f"{link}/face", files=frames)
     listed = await api.http.get(f"{link}/documents")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bank.models import User
+from bank.privacy.contracts import BIOMETRIC_CONSENT_VERSION
 from tests.api.credit_support import (
     JPEG,
     Api,
@@ -43,6 +44,8 @@ async def sign(api: Api, link: str, cedula: str) -> None:
         f"{link}/identity", json={"cedula": cedula, "codigo_dactilar": CODIGO}
     )
     assert identity.json()["aprobado"], identity.text
+    consent = {"version": BIOMETRIC_CONSENT_VERSION, "acepto": True}
+    assert (await api.http.post(f"{link}/biometric-consent", json=consent)).status_code == 200
     frames = [("fotogramas", (f"f{i}.jpg", JPEG, "image/jpeg")) for i in range(3)]
     assert (await api.http.post(f"{link}/face", files=frames)).json()["aprobado"]
     hashes = (await api.http.get(f"{link}/documents")).json()["hashes_a_aceptar"]

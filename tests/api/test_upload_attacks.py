@@ -70,6 +70,11 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
         return credit_signing.Link("credit-PRE2026-7", 1, Role.MEMBER, token)
 
     monkeypatch.setattr(credit_signing, "resolve", resolve)
+
+    async def consented(client: object, link: object) -> None:  # no workflow to ask here
+        return None
+
+    monkeypatch.setattr(credit_signing, "_require_consent", consented)
     return recorder
 
 

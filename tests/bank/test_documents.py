@@ -1,4 +1,5 @@
-"""The document-store contract, run against S3 (moto's server over HTTP) and a local folder."""
+"""The document-store contract, run against S3 (moto's server over HTTP) and a local folder,
+each bare and sealed (bank/adapters/sealed_documents.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from bank.adapters.documents import (
 )
 from bank.adapters.local_documents import LocalDocumentStore
 from bank.adapters.s3_documents import S3DocumentStore
+from bank.adapters.sealed_documents import KeyRing, SealedDocumentStore
 from bank.core.settings import CoreSettings
 
 PDF = b"%PDF-1.7\n" + os.urandom(2048) + b"\n%%EOF\n"
@@ -56,11 +58,18 @@ def s3_store(s3_endpoint: str) -> S3DocumentStore:
     return store
 
 
-@pytest.fixture(params=["s3", "local"])
+KEYS = KeyRing.parse("k1:" + base64.b64encode(bytes(range(32))).decode())
+
+
+@pytest.fixture(params=["s3", "local", "sealed-s3", "sealed-local"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> DocumentStore:
-    if request.param == "s3":
-        return request.getfixturevalue("s3_store")
-    return LocalDocumentStore(tmp_path / "documents")
+    """Each store, bare and sealed: the envelope keeps the same contract."""
+    inner: DocumentStore
+    if request.param.endswith("s3"):
+        inner = request.getfixturevalue("s3_store")
+    else:
+        inner = LocalDocumentStore(tmp_path / "documents")
+    return SealedDocumentStore(inner, KEYS) if request.param.startswith("sealed") else inner
 
 
 def test_put_then_get_returns_bytes_checksum_and_content_type(store: DocumentStore):
@@ -197,14 +206,51 @@ def test_local_store_leaves_no_temporary_files(tmp_path: Path):
     assert len(names) == 10  # five objects, five metadata files
 
 
-def test_factory_follows_settings(tmp_path: Path, s3_endpoint: str, monkeypatch):
-    local = document_store_from_settings(CoreSettings(document_dir=tmp_path))
-    assert isinstance(local, LocalDocumentStore) and local.root == tmp_path.resolve()
+def test_factory_follows_settings_and_seals_both_stores(
+    tmp_path: Path, s3_endpoint: str, monkeypatch
+):
+    local = document_store_from_settings(CoreSettings(document_dir=tmp_path / "documents"))
+    assert isinstance(local, SealedDocumentStore)
+    assert isinstance(local.inner, LocalDocumentStore)
+    assert local.inner.root == (tmp_path / "documents").resolve()
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    settings = CoreSettings(document_store="s3", s3_endpoint_url=s3_endpoint, s3_bucket="factory")
+    settings = CoreSettings(
+        document_store="s3",
+        s3_endpoint_url=s3_endpoint,
+        s3_bucket="factory",
+        document_dir=tmp_path / "documents",
+    )
     s3 = document_store_from_settings(settings)
-    assert isinstance(s3, S3DocumentStore)
-    s3.ensure_bucket()
+    assert isinstance(s3, SealedDocumentStore) and isinstance(s3.inner, S3DocumentStore)
+    s3.inner.ensure_bucket()
     assert s3.get(s3.put(None, b"hola", "text/plain").key).data == b"hola"
+
+
+def test_a_sealed_s3_object_is_ciphertext_and_still_asks_for_sse(s3_store: S3DocumentStore):
+    sealed = SealedDocumentStore(s3_store, KEYS)
+    stored = sealed.put("ids/cedula.pdf", PDF, "application/pdf")
+
+    raw = s3_store.client.get_object(Bucket=s3_store.bucket, Key=stored.key)
+    body = raw["Body"].read()
+    assert body.startswith(b"COOPSEAL") and PDF[:64] not in body and b"%PDF" not in body
+    assert raw["ServerSideEncryption"] == "AES256"
+    assert raw["ContentType"] == "application/pdf"
+    assert stored.sha256 == hashlib.sha256(PDF).hexdigest() != raw["Metadata"]["sha256"]
+    assert sealed.get(stored.key).info == stored
+
+
+@pytest.mark.parametrize("kind", ["s3", "local"])
+def test_keys_lists_every_complete_document(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+):
+    store = (
+        request.getfixturevalue("s3_store")
+        if kind == "s3"
+        else LocalDocumentStore(tmp_path / "documents")
+    )
+    for key in ("credit/b.pdf", "a.txt", "credit/frames/1.jpg"):
+        store.put(key, b"x", "text/plain")
+    store.delete("a.txt")
+    assert sorted(store.keys()) == ["credit/b.pdf", "credit/frames/1.jpg"]

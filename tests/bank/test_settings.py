@@ -31,6 +31,7 @@ def test_production_refuses_the_embedded_secret(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(ValidationError, match="COOP_SECRET_KEY"):
         CoreSettings()
     monkeypatch.setenv("COOP_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("COOP_DOCUMENT_KEYS", "k1:" + "A" * 43)
     assert CoreSettings().environment == "production"
 
 

@@ -107,6 +107,7 @@ def test_production_loads_the_configured_ca_with_its_password(tmp_path):
         environment="production",
         secret_key="a-production-secret-that-is-long-enough-0123",
         dev_outbox=False,
+        document_keys="k1:" + "A" * 43,
         ca_dir=tmp_path / "seal",
         ca_cert_path=tmp_path / "issued" / CA_CERT_FILE,
         ca_key_path=tmp_path / "issued" / CA_KEY_FILE,
@@ -132,6 +133,7 @@ def test_production_never_creates_a_ca_of_its_own(tmp_path):
         environment="production",
         secret_key="a-production-secret-that-is-long-enough-0123",
         dev_outbox=False,
+        document_keys="k1:" + "A" * 43,
         ca_dir=tmp_path,
     )
     with pytest.raises(CaError, match="COOP_CA_CERT_PATH"):

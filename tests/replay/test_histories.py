@@ -51,9 +51,13 @@ async def test_replay_of_committed_happy_enrollment_history_is_deterministic() -
     await replayer.replay_workflow(history)
 
 
-async def test_replay_of_committed_spouse_history_is_deterministic() -> None:
-    """A credit journey signed by the member and the spouse, then disbursed."""
-    text = h.CREDIT_JOURNEY_SPOUSE.read_text()
+@pytest.mark.parametrize(
+    "path", [h.CREDIT_JOURNEY_SPOUSE, h.CREDIT_JOURNEY_SPOUSE_BIOMETRICS], ids=lambda p: p.stem
+)
+async def test_replay_of_committed_spouse_history_is_deterministic(path: Path) -> None:
+    """A credit journey signed by the member and the spouse, then disbursed (before and
+    since the biometric consent and retention)."""
+    text = await asyncio.to_thread(path.read_text)
     history = WorkflowHistory.from_json(h.CREDIT_JOURNEY_SPOUSE_ID, text)
     replayer = Replayer(workflows=[CreditJourneyWorkflow], data_converter=DATA_CONVERTER)
     await replayer.replay_workflow(history)
@@ -100,7 +104,7 @@ async def test_replay_of_committed_card_billing_is_deterministic() -> None:
 REPLAYED = {
     MovementWorkflow: [h.MOVEMENT_INTERBANK_REVERSED, h.MOVEMENT_INTERBANK_LOCAL_STEPS],
     EnrollmentWorkflow: [h.ENROLLMENT_HAPPY],
-    CreditJourneyWorkflow: [h.CREDIT_JOURNEY_SPOUSE],
+    CreditJourneyWorkflow: [h.CREDIT_JOURNEY_SPOUSE, h.CREDIT_JOURNEY_SPOUSE_BIOMETRICS],
     ScheduledPaymentRunWorkflow: [h.SCHEDULED_RUN_PAID, h.SCHEDULED_RUN_PAID_UPSERTED],
     CardPinChangeWorkflow: [h.CARD_PIN_CHANGED],
     CardDeferralWorkflow: [h.CARD_DEFERRAL_DEFERRED],

@@ -22,6 +22,9 @@ ENROLLMENT_HAPPY = HISTORIES / "enrollment_happy.json"
 ENROLLMENT_HAPPY_ID = enrollment_id("1710034065")
 
 CREDIT_JOURNEY_SPOUSE = HISTORIES / "credit_journey_spouse.json"
+"""Recorded before the ``biometric-retention`` patch (no consent, no deletion)."""
+CREDIT_JOURNEY_SPOUSE_BIOMETRICS = HISTORIES / "credit_journey_spouse_biometric_retention.json"
+"""The same journey since: consent before the camera, biometrics deleted before disbursing."""
 CREDIT_JOURNEY_SPOUSE_ID = "credit-PRE2026-7"
 
 SCHEDULED_RUN_PAID = HISTORIES / "scheduled_run_paid.json"

@@ -101,6 +101,12 @@ def identify(page: Page, link: str, who: dict[str, str]) -> None:
     page.get_by_label("Código dactilar").fill(simulated_codigo_dactilar(who["cedula"]))
     page.get_by_role("button", name="Continuar").click()
     expect(page.get_by_role("heading", name="Autenticación facial", level=2)).to_be_visible()
+    consent = page.get_by_role("button", name="Autorizar y continuar")
+    expect(consent).to_be_disabled()  # the camera opens only after the explicit consent
+    expect(page.get_by_text("datos biométricos (imagen facial)")).to_be_visible()
+    page.get_by_label("Autorizo el tratamiento de mi imagen facial").check()
+    consent.click()
+    expect(consent).to_have_count(0)
 
 
 def capture(page: Page) -> None:

@@ -19,11 +19,13 @@ from bank.credit.requirements import MemberProfile, SpouseProfile
 from bank.credit.tokens import derive_token, token_digest
 from bank.kyc import contracts as kyc
 from bank.kyc.reasons import reject
+from bank.privacy import contracts as privacy
 from bank.signing import contracts as sign
 from tests.support.temporal import terminate_if_running
 from workflows.credit import calls as act
 from workflows.credit.contract import (
     AcceptRequest,
+    BiometricConsentRequest,
     CreditJourneyState,
     CreditOffer,
     DocumentUpload,
@@ -109,6 +111,8 @@ class FakeServices:
     """The signatures each document version carries, by SHA-256 (what pyHanko would read)."""
     broken_signature: bool = False
     """Validation finds the first signature of every document not intact."""
+    biometric_consents: list[privacy.BiometricConsentInput] = field(default_factory=list)
+    deleted_biometrics: list[privacy.DeleteBiometricsInput] = field(default_factory=list)
 
     @activity.defn(name=act.LOAD_MEMBER_PROFILE)
     async def load_profile(self, request: act.LoadProfileInput) -> MemberProfile:
@@ -223,6 +227,18 @@ class FakeServices:
             raise RuntimeError("worker lost after the ledger post")
         return act.Disbursement(1, "0300000001", 1, 990_000 - 1_500, replayed)
 
+    @activity.defn(name=privacy.RECORD_BIOMETRIC_CONSENT)
+    async def record_biometric_consent(self, request: privacy.BiometricConsentInput) -> int:
+        self.biometric_consents.append(request)
+        return len(self.biometric_consents)
+
+    @activity.defn(name=privacy.DELETE_BIOMETRICS)
+    async def delete_biometrics(
+        self, request: privacy.DeleteBiometricsInput
+    ) -> privacy.DeletedBiometrics:
+        self.deleted_biometrics.append(request)
+        return privacy.DeletedBiometrics(len(request.keys), len(self.deleted_biometrics))
+
     @activity.defn(name=act.SEND_SIGNED_DOCUMENTS)
     async def send_signed(self, request: act.SignedDocumentsInput) -> int:
         self.calls.append(f"mail:{len(request.recipients)}")
@@ -233,7 +249,7 @@ class FakeServices:
             self.load_profile, self.record_consent, self.validate_document, self.extract_face,
             self.authenticate_face, self.render, self.create_links, self.verify_identity,
             self.issue_otp, self.verify_otp, self.sign_documents, self.seal, self.validate,
-            self.disburse, self.send_signed,
+            self.disburse, self.send_signed, self.record_biometric_consent, self.delete_biometrics,
         ]  # fmt: skip
 
 
@@ -315,12 +331,19 @@ async def sign_up_to_otp(handle: Handle, fakes: FakeServices, role: str, gen: in
         wf.verify_identity, IdentityRequest(role, token, cedula, CODIGO)
     )
     assert ok.passed, ok
+    await consent(handle, role, token)
     face = await handle.execute_update(wf.submit_face, FaceRequest(role, token, ("f1", "f2")))
     assert face.passed, face
     hashes = state.document_hashes
     terms = await handle.execute_update(wf.accept_terms, TermsRequest(role, token, hashes))
     assert terms.passed, terms
     return token
+
+
+async def consent(handle: Handle, role: str, token: str) -> None:
+    """The signatory authorises the processing of their facial image (before Paso 9)."""
+    request = BiometricConsentRequest(role, token, privacy.BIOMETRIC_CONSENT_VERSION, "web test")
+    await handle.execute_update(CreditJourneyWorkflow.consent_biometrics, request)
 
 
 async def otp(handle: Handle, role: str, token: str, code: str = RIGHT_OTP) -> StepResult:

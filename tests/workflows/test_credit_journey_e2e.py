@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from bank.adapters.local_documents import LocalDocumentStore
+from bank.adapters.documents import DocumentStore
 from bank.adapters.registro_civil import simulated_codigo_dactilar
 from bank.adapters.wiring import Adapters
 from bank.core.db import session_factory
@@ -32,6 +32,7 @@ from bank.credit.deadline import GUAYAQUIL
 from bank.ledger.reconcile import reconcile
 from bank.models import Account, Installment, Loan, OutboundMessage
 from bank.notifications.outbox import unseal
+from bank.privacy.contracts import BIOMETRIC_CONSENT_VERSION
 from bank.signing.ca import CertificateAuthority, load_or_create_ca
 from bank.signing.pades import validate_pdf
 from tests import factories
@@ -41,6 +42,7 @@ from tests.workflows.credit_fakes import finished, offer, to_morning
 from workers.main import Components, general_activities, kyc_activities, workers
 from workflows.credit.contract import (
     AcceptRequest,
+    BiometricConsentRequest,
     CreditJourneyState,
     DocumentUpload,
     FaceRequest,
@@ -65,7 +67,7 @@ class Bank:
     env: WorkflowEnvironment
     settings: WorkerSettings
     sessions: sessionmaker[Session]
-    documents: LocalDocumentStore
+    documents: DocumentStore
     ca: CertificateAuthority
     member_id: int
     cedula: str
@@ -119,7 +121,7 @@ async def bank(
             env,
             settings,
             sessions,
-            LocalDocumentStore(settings.document_dir),
+            parts.adapters.documents,  # sealed, as the API and the workers see it
             load_or_create_ca(settings.ca_dir),
             member_id,
             cedula,
@@ -235,6 +237,8 @@ async def identify(bank: Bank, handle: Handle, token: str) -> None:
     request = IdentityRequest("MEMBER", token, bank.cedula, codigo)
     result = await handle.execute_update(WF.verify_identity, request)
     assert result.passed and result.next_step == "FACE", result
+    consent = BiometricConsentRequest("MEMBER", token, BIOMETRIC_CONSENT_VERSION, "e2e")
+    await handle.execute_update(WF.consent_biometrics, consent)
 
 
 async def test_member_signs_and_the_loan_reaches_her_savings_account(bank: Bank) -> None:

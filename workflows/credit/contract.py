@@ -125,6 +125,8 @@ ERR_HASHES = "DOCUMENTOS_NO_COINCIDEN"
 ERR_CODE = "CODIGO_INVALIDO"
 ERR_OFFICER = "OFICIAL_REQUERIDO"
 ERR_SYSTEM = "ERROR_DEL_SISTEMA"
+ERR_CONSENT = "CONSENTIMIENTO_REQUERIDO"
+"""Frames sent before the signatory consented to the processing of their facial image."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class CreditOffer:
             the workflow's own queue.
         signing_cutoff: local time (``HH:MM``) by which a request sent that day must be
             signed; the institution's setting when the campaign was loaded.
+        biometric_retention_hours: at the latest this long after capture, the journey deletes
+            the camera frames and face encodings it holds (``COOP_BIOMETRIC_RETENTION_HOURS``).
     """
 
     campaign_id: str
@@ -166,6 +170,7 @@ class CreditOffer:
     product_name: str = "CREDITO PREAPROBADO"
     kyc_task_queue: str | None = None
     signing_cutoff: str = "19:00"
+    biometric_retention_hours: int = 24
 
     @property
     def terms(self) -> LoanTerms:
@@ -219,6 +224,18 @@ class IdentityRequest:
     token: str
     cedula: str
     codigo_dactilar: str
+
+
+@dataclass(frozen=True)
+class BiometricConsentRequest:
+    """Before Paso 9: the signatory authorises the processing of their facial image."""
+
+    role: str
+    token: str
+    text_version: str
+    """The version of the consent text the signatory was shown and accepted."""
+    origin: str
+    """Where it was given (channel and client address)."""
 
 
 @dataclass(frozen=True)
@@ -365,6 +382,8 @@ class SignatoryView:
     face_distance: float | None = None
     terms_accepted_at: datetime | None = None
     signed_at: datetime | None = None
+    biometric_consent_at: datetime | None = None
+    biometric_consent_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -403,6 +422,10 @@ class CreditJourneyState:
     loan_number: str | None = None
     net_amount_cents: int | None = None
     audit: tuple[AuditRecord, ...] = field(default=())
+    biometrics_held: int = 0
+    """Frames and face encodings in the document store the journey will still delete."""
+    biometrics_deleted: int = 0
+    """Frames and face encodings the journey has deleted so far."""
 
 
 def reject(code: str, message: str) -> ApplicationError:

@@ -67,6 +67,7 @@ class DocumentSteps(SigningPhase):
                     tuple(Reason(r.code, r.message) for r in face.reasons),
                     (face.encoding_key),
                 )
+                self._hold(face.encoding_key)
                 if not face.found and not reasons:
                     reasons = (Reason(ROSTRO_NO_ENCONTRADO, "No encontramos un rostro."),)
             accepted = check.accepted and not reasons

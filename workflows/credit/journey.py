@@ -47,11 +47,14 @@ class CreditJourneyWorkflow(
     async def run(self, offer: CreditOffer) -> CreditJourneyState:
         """Drive one offer to a terminal status and return the final state."""
         # An Update delivered with the start may already have moved the status on.
+        timer = self._start_retention()
         self._set_status(self._status)
         await self._offer_phase()
         while self._status not in TERMINAL:  # SIGNATURE_INVALID goes back to signing
             await self._signing_phase()
             if self._status is Status.AWAITING_SIGNATURES and self._all_signed():
+                await self._delete_biometrics("firmas.completas")
                 await self._disburse()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._stop_retention(timer)
         return self.state()

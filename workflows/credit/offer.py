@@ -33,10 +33,10 @@ with workflow.unsafe.imports_passed_through():
         reject,
     )
 
-from workflows.credit.state import CreditJourneyBase
+from workflows.credit.biometrics import BiometricRetention
 
 
-class OfferSteps(CreditJourneyBase):
+class OfferSteps(BiometricRetention):
     """The offer's Updates and its validity (see the module docstring)."""
 
     async def _offer_phase(self) -> None:
@@ -94,6 +94,7 @@ class OfferSteps(CreditJourneyBase):
         self._require(BEFORE_SENDING)
         self._audit("socio", "oferta.rechazada")
         self._set_status(Status.DECLINED)
+        await self._delete_biometrics("oferta.rechazada")  # the ID cards' face encodings
         return self.state()
 
     @decline.validator

@@ -57,6 +57,7 @@ class OfficerActions(SigningPhase):
             self._reason = action.reason
             self._audit(action.officer, "cancelado", action.reason)
             self._set_status(Status.CANCELLED)
+            await self._delete_held("cancelado")  # answered once the biometrics are gone
             return self.state()
 
     @cancel.validator

@@ -51,6 +51,9 @@ class SignatoryProgress:
     terms_accepted_at: datetime | None = None
     challenge_id: str | None = None
     signed_at: datetime | None = None
+    biometric_consent_at: datetime | None = None
+    """Kept across generations: the consent is for this credit's signature, not one link."""
+    biometric_consent_version: str | None = None
 
     @classmethod
     def of(cls, role: Role, person: MemberProfile | SpouseProfile) -> SignatoryProgress:
@@ -112,6 +115,8 @@ class SignatoryProgress:
             face_distance=self.face_distance,
             terms_accepted_at=self.terms_accepted_at,
             signed_at=self.signed_at,
+            biometric_consent_at=self.biometric_consent_at,
+            biometric_consent_version=self.biometric_consent_version,
         )
 
 

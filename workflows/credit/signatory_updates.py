@@ -1,9 +1,10 @@
 """Each signatory's steps on their link (manual §8 Pasos 8-11), one Update each.
 
-Order: identity (cédula + código dactilar against the Registro Civil, 5 tries), face (match +
-blink, 3 tries), terms (the documents' SHA-256s; sends an OTP bound to them), OTP (5 wrong
-codes lock). The signature is applied right after the right code; too many failures lock
-that signatory until an officer regenerates. Deterministic; no I/O.
+Order: identity (cédula + código dactilar against the Registro Civil, 5 tries), the
+biometric consent (once per signatory), face (match + blink, 3 tries), terms (the
+documents' SHA-256s; sends an OTP bound to them), OTP (5 wrong codes lock). The signature
+is applied right after the right code; too many failures lock that signatory until an
+officer regenerates. Deterministic; no I/O.
 """
 
 from __future__ import annotations
@@ -16,16 +17,20 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from bank.kyc import contracts as kyc
+    from bank.privacy import contracts as privacy
     from bank.signing import contracts as sign
     from workflows.credit import calls as act
     from workflows.credit.contract import (
         ERR_CODE,
+        ERR_CONSENT,
         ERR_HASHES,
         TERMINAL,
+        BiometricConsentRequest,
         FaceRequest,
         IdentityRequest,
         OtpRequest,
         Reason,
+        SignatoryView,
         Status,
         Step,
         StepResult,
@@ -46,6 +51,9 @@ ANSWER_WAIT = timedelta(seconds=20)
 """How long the last signature's answer waits for the disbursement before replying."""
 SETTLED = TERMINAL | {Status.SIGNATURE_INVALID}
 """Where the disbursement can end: what the last signature's answer waits for."""
+CONSENT_MESSAGE = (
+    "Antes de la autenticación facial debes autorizar el tratamiento de tu imagen facial."
+)
 
 
 class SignatoryUpdates(SigningPhase):
@@ -83,15 +91,53 @@ class SignatoryUpdates(SigningPhase):
             raise reject("CODIGO_DACTILAR_INVALIDO", "Ingresa el código dactilar de tu cédula.")
 
     @workflow.update
+    async def consent_biometrics(self, request: BiometricConsentRequest) -> SignatoryView:
+        """Before Paso 9: the signatory's explicit consent to the processing of their face.
+
+        Recorded once per signatory (text version, purpose, time, origin) in the database's
+        audit trail and the journey's; kept across regenerations (same credit, same purpose).
+        """
+        async with self._step():
+            signer = self._check_signing(request.role, request.token, Step.FACE)
+            if signer.biometric_consent_at is None:
+                at = workflow.now()
+                await self._call(
+                    privacy.RECORD_BIOMETRIC_CONSENT,
+                    privacy.BiometricConsentInput(
+                        workflow.info().workflow_id,
+                        signer.role,
+                        signer.member_id,
+                        request.text_version,
+                        privacy.BIOMETRIC_PURPOSE,
+                        request.origin,
+                        at,
+                    ),
+                    int,
+                )
+                signer.biometric_consent_at = at
+                signer.biometric_consent_version = request.text_version
+                detail = f"{request.text_version}: {privacy.BIOMETRIC_PURPOSE}"
+                self._audit(signer.role, "biometria.consentimiento", detail)
+            return signer.view()
+
+    @consent_biometrics.validator
+    def _validate_consent(self, request: BiometricConsentRequest) -> None:
+        self._check_signing(request.role, request.token, Step.FACE)
+        if request.text_version not in privacy.CONSENT_TEXTS:
+            raise reject(ERR_CONSENT, "Lee y acepta la autorización vigente para continuar.")
+        if not request.origin or len(request.origin) > 200:
+            raise ValueError("origin is required (at most 200 characters)")
+
+    @workflow.update
     async def submit_face(self, request: FaceRequest) -> StepResult:
         """Paso 9: camera frames against the reference face of the ID card (and a blink)."""
         async with self._step():
             signer = self._check_signing(request.role, request.token, Step.FACE)
+            self._hold(*request.frame_keys)
+            reference = await self._reference_for(signer)
             result = await self._call(
                 kyc.AUTHENTICATE_FACE,
-                kyc.AuthenticateFaceInput(
-                    signer.reference_face_key or "", list(request.frame_keys)
-                ),
+                kyc.AuthenticateFaceInput(reference, list(request.frame_keys)),
                 kyc.FaceAuthResult,
                 cpu=True,
             )
@@ -105,7 +151,9 @@ class SignatoryUpdates(SigningPhase):
 
     @submit_face.validator
     def _validate_face(self, request: FaceRequest) -> None:
-        self._check_signing(request.role, request.token, Step.FACE)
+        signer = self._check_signing(request.role, request.token, Step.FACE)
+        if signer.biometric_consent_at is None:
+            raise reject(ERR_CONSENT, CONSENT_MESSAGE)
         if not 1 <= len(request.frame_keys) <= 30:
             raise reject("FOTOGRAMAS_INVALIDOS", "Vuelve a realizar la autenticación facial.")
 

@@ -30,10 +30,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.credit.signature_check import signature_problems
 
-from workflows.credit.state import CreditJourneyBase
+from workflows.credit.biometrics import BiometricRetention
 
 
-class SigningPhase(CreditJourneyBase):
+class SigningPhase(BiometricRetention):
     """Sending for signature, the 19:00 deadline, the seal and its validation."""
 
     def _all_signed(self) -> bool:
@@ -72,6 +72,7 @@ class SigningPhase(CreditJourneyBase):
             if self._status is Status.AWAITING_SIGNATURES and stale:
                 self._audit("sistema", "firmas.vencidas")
                 self._set_status(Status.EXPIRED_AWAITING_REGENERATION)
+                await self._delete_biometrics("firmas.vencidas")
 
     async def _await_officer(self, generation: int) -> None:
         """Expired or signatures invalid: until an officer regenerates or cancels."""

@@ -78,6 +78,7 @@ class CreditJourneyBase:
     @workflow.query
     def state(self) -> CreditJourneyState:
         """Everything about this journey (officers; the API filters what members see)."""
+        held, deleted = self._biometric_counts()
         return CreditJourneyState(
             status=self._status,
             offer=self._offer,
@@ -97,7 +98,13 @@ class CreditJourneyBase:
             loan_number=self._loan_number,
             net_amount_cents=self._net_cents,
             audit=tuple(self._trail),
+            biometrics_held=held,
+            biometrics_deleted=deleted,
         )
+
+    def _biometric_counts(self) -> tuple[int, int]:
+        """Frames and encodings held and deleted (``workflows.credit.biometrics``)."""
+        return 0, 0
 
     @asynccontextmanager
     async def _step(self) -> AsyncIterator[None]:

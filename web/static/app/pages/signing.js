@@ -133,7 +133,46 @@ async function burst(video) {
   return (await Promise.all(shots)).filter(Boolean);
 }
 
-function FaceStep({ base, attempts, onPassed }) {
+/** Before the camera opens: the explicit, versioned consent to process the facial image. */
+function BiometricConsent({ base, onGiven }) {
+  const { data, error, loading } = useLink(`${base}/biometric-consent`);
+  const [agreed, setAgreed] = useState(false);
+  const action = useAction();
+  const checkId = useId('consentimiento-biometrico');
+  useEffect(() => {
+    if (data && data.otorgado_en) onGiven();
+  }, [data]);
+  if (loading && !data) return html`<${Loading} />`;
+  if (error) return html`<${ErrorMessage} error=${error} />`;
+  if (!data || data.otorgado_en) return null;
+  const submit = (e) => {
+    e.preventDefault();
+    action.run(async () => {
+      await call(`${base}/biometric-consent`, { method: 'POST', body: { version: data.version, acepto: agreed } });
+      onGiven();
+    });
+  };
+  return html`<form class="firma-paso" onSubmit=${submit} aria-labelledby="firma-rostro">
+    <${StepHeading} id="firma-rostro">Autenticación facial<//>
+    <p>Para firmar verificamos que eres tú comparando tu rostro con la foto de tu cédula. Tu imagen facial es un dato biométrico: necesitamos tu autorización antes de abrir la cámara.</p>
+    <p class="firma-consentimiento" id="texto-consentimiento">${data.texto}</p>
+    <p class="nota">Finalidad: ${data.finalidad}. Versión ${data.version}.</p>
+    <div class="casilla">
+      <input id=${checkId} type="checkbox" checked=${agreed} aria-describedby="texto-consentimiento" onChange=${(e) => setAgreed(e.currentTarget.checked)} />
+      <label for=${checkId}>Autorizo el tratamiento de mi imagen facial para verificar mi identidad.</label>
+    </div>
+    <${ErrorMessage} error=${action.error} />
+    <div class="acciones"><button type="submit" disabled=${!agreed || action.busy}>${action.busy ? 'Registrando…' : 'Autorizar y continuar'}</button></div>
+  </form>`;
+}
+
+function FaceStep(props) {
+  const [consented, setConsented] = useState(false);
+  if (!consented) return html`<${BiometricConsent} base=${props.base} onGiven=${() => setConsented(true)} />`;
+  return html`<${CameraStep} ...${props} />`;
+}
+
+function CameraStep({ base, attempts, onPassed }) {
   const { video, ready, failed } = useCamera();
   const [left, setLeft] = useState(attempts);
   const [capturing, setCapturing] = useState(false);
