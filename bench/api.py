@@ -33,6 +33,7 @@ from pathlib import Path
 
 import httpx
 
+from bank.adapters.sealed_documents import generate_key_entry
 from bank.core import migrate
 from bank.core.db import make_engine
 from bench import api_data, report
@@ -106,6 +107,7 @@ def server(
             "COOP_DEV_OUTBOX": "false",
             "COOP_SESSION_IDLE_MINUTES": "120",
             "COOP_SECRET_KEY": secrets.token_urlsafe(32),
+            "COOP_DOCUMENT_KEYS": generate_key_entry("bench"),  # production requires one
         }
     )
     cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port",
