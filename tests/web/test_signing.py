@@ -105,6 +105,9 @@ def identify(page: Page, link: str, who: dict[str, str]) -> None:
     expect(consent).to_be_disabled()  # the camera opens only after the explicit consent
     expect(page.get_by_text("datos biométricos (imagen facial)")).to_be_visible()
     page.get_by_label("Autorizo el tratamiento de mi imagen facial").check()
+    expect(consent).to_be_enabled()
+    assert_accessible(page)
+    shot(page, f"firma-consentimiento-{who['cedula']}")
     consent.click()
     expect(consent).to_have_count(0)
 
