@@ -33,6 +33,7 @@ from bank.models import (
     ProductRequestStatus,
     RequestedProduct,
 )
+from bank.privacy import audit
 from bank.service_desk import product_requests as domain
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -155,15 +156,25 @@ async def officer_list(
     tipo: Annotated[RequestedProduct | None, Query(description="Tipo de producto")] = None,
     limit: Annotated[int, Query(ge=1, le=domain.MAX_LISTED)] = 100,
 ) -> dict[str, Any]:
-    """Every member's requests by status and type (open ones oldest first)."""
-    found = await run(
-        session,
-        lambda s: [
+    """Every member's requests by status and type (open ones oldest first); the read of
+    their names and contacts is logged (``DATOS_PERSONALES_CONSULTADOS``, docs/privacy.md)."""
+
+    def listed(s: Session) -> list[dict[str, Any]]:
+        found = [
             present_for_officer(r)
             for r in domain.officer_requests(s, status=status, product=tipo, limit=limit)
-        ],
-    )
-    return {"solicitudes": found}
+        ]
+        filters = {"estado": status.value if status else None, "tipo": tipo.value if tipo else None}
+        audit.record(
+            s,
+            officer.username,
+            audit.PERSONAL_DATA_READ,
+            "product-requests",
+            {"solicitudes": len(found), "filtros": filters},
+        )
+        return found
+
+    return {"solicitudes": await run(session, listed, commit=True)}
 
 
 def _attend(

@@ -193,8 +193,21 @@ def test_officer_lists_filters_and_attends_audited(
             .where(AuditEvent.action == "solicitud.atender")
             .order_by(AuditEvent.id)
         ).all()
+        reads = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "DATOS_PERSONALES_CONSULTADOS")
+            .order_by(AuditEvent.id)
+        ).all()
         stored = session.get(ProductRequest, second_id)
         assert stored is not None and stored.status is ProductRequestStatus.ATENDIDA
+    # Each officer list of names and contacts is in the access log (docs/privacy.md).
+    assert [(r.actor, r.subject, r.details["solicitudes"]) for r in reads] == [
+        ("oficial", "product-requests", 2),
+        ("oficial", "product-requests", 1),
+        ("oficial", "product-requests", 1),
+        ("oficial", "product-requests", 1),
+    ]
+    assert reads[1].details["filtros"] == {"estado": None, "tipo": "TARJETA_CREDITO"}
     assert [(a.actor, a.subject, a.details["resultado"]) for a in audits] == [
         ("oficial", f"product-request-{second_id}", "OK"),
         ("oficial", f"product-request-{second_id}", "SOLICITUD_YA_ATENDIDA"),

@@ -66,6 +66,9 @@ with workflow.unsafe.imports_passed_through():
 T = TypeVar("T")
 LOCAL_STEPS = "movement-local-steps"
 """Patch: the preview and the posting run as local activities (see ``_step``)."""
+SPI_WAIT_TIMER = "movement-spi-wait-timer"
+"""Patch: the wait for the SPI's settlement is always a timer (see ``_await_spi``)."""
+MIN_SPI_WAIT = timedelta(seconds=1)
 
 
 @workflow.defn
@@ -242,8 +245,15 @@ class MovementWorkflow:
         ack = await self._call(SPI_SUBMIT, settlement)
         self._state.settles_at = ack.settles_at
         wait = ack.settles_at - workflow.now()
+        # Whether to wait must not depend on the clock: a workflow task retried after a server
+        # outage replays with a later now() than the first attempt computed with (the
+        # outage test caught a nondeterminism error there). Since SPI_WAIT_TIMER there is
+        # always a timer, at least a second long; its length may differ, its command not.
+        always = workflow.patched(SPI_WAIT_TIMER)
         while True:
-            if wait > timedelta(0):
+            if always:
+                await workflow.sleep(max(wait, MIN_SPI_WAIT))
+            elif wait > timedelta(0):
                 await workflow.sleep(wait)
             answer = await self._call(
                 SPI_STATUS,
