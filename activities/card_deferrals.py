@@ -118,7 +118,7 @@ class CardDeferralActivities:
                     clock=self.clock,
                     purpose=purpose,
                 )
-            except otp.OtpNoMobile as exc:
+            except otp.OtpCannotSend as exc:
                 raise _refused(exc) from exc
         deliver_now(self.deliver, issued.message_key)
         log.info(

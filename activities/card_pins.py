@@ -107,7 +107,7 @@ class CardPinActivities:
                     clock=self.clock,
                     purpose=f"cambiar la clave de tu tarjeta XXXX{card.masked_number[-4:]}",
                 )
-            except otp.OtpNoMobile as exc:
+            except otp.OtpCannotSend as exc:
                 raise _refused(exc) from exc
         deliver_now(self.deliver, issued.message_key)
         return Prepared(

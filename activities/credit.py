@@ -197,7 +197,7 @@ class CreditActivities:
                     clock=self.clock,
                     purpose="firmar los documentos de tu crédito",
                 )
-            except (otp.OtpNoMobile, ValueError) as exc:
+            except (otp.OtpCannotSend, ValueError) as exc:
                 raise _refused("NO_MOBILE") from exc
         deliver_now(self.deliver, issued.message_key)
         return act.SigningOtpIssued(issued.challenge_id, issued.sent_to, issued.expires_at)

@@ -104,7 +104,7 @@ class EnrollmentActivities:
                         clock=self.clock,
                         purpose=core.code_purpose(session, request.member_id),
                     )
-                except (otp.OtpNoMobile, ValueError) as exc:
+                except (otp.OtpCannotSend, ValueError) as exc:
                     raise _refused("NO_CONTACT") from exc
                 challenge_id = issued.challenge_id
         deliver_now(self.deliver, f"otp:{challenge_id}")

@@ -147,7 +147,7 @@ class MovementActivities:
                 )
             except MovementRefused as refusal:
                 raise _refused(refusal) from refusal
-            except otp.OtpNoMobile as exc:
+            except otp.OtpCannotSend as exc:
                 raise ApplicationError(
                     exc.message, exc.code, exc.message, type=REFUSED, non_retryable=True
                 ) from exc

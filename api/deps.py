@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -224,3 +225,12 @@ async def get_temporal_client(request: Request) -> Client:
 
 
 TemporalClient = Annotated[Client, Depends(get_temporal_client)]
+
+
+def request_origin(request: Request) -> str:
+    """Where a consent or a request was given: channel, client address and user agent
+    (control characters dropped; ≤ 200 chars), for the journey's trail and the audit."""
+    address = request.client.host if request.client else "desconocida"
+    agent = request.headers.get("user-agent", "")
+    agent = "".join(c for c in agent if unicodedata.category(c)[0] != "C")[:120]
+    return f"web ip={address} ua={agent}"[:200]

@@ -16,22 +16,19 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from api.schemas.common import ErrorBody
+from api.schemas.common import ERROR_RESPONSES, ErrorBody
 
 _REF = {"$ref": "#/components/schemas/ErrorBody"}
 
 WITH_BODY: dict[str, str] = {
     "400": "Cuerpo de la solicitud inválido (JSON mal formado)",
     "413": "La solicitud excede el tamaño permitido",
-    "422": "Datos inválidos",
+    "422": ERROR_RESPONSES[422]["description"],
 }
 """What any operation that takes a request body can answer."""
-WITH_SESSION: dict[str, str] = {
-    "401": "Sesión inválida o expirada",
-    "403": "Cambio de clave requerido o acceso denegado",
-}
+WITH_SESSION: dict[str, str] = {str(s): ERROR_RESPONSES[s]["description"] for s in (401, 403)}
 """What any operation behind a session token can answer."""
-WITH_PARAMETERS: dict[str, str] = {"422": "Datos inválidos"}
+WITH_PARAMETERS: dict[str, str] = {"422": ERROR_RESPONSES[422]["description"]}
 """What any operation with path, query or header parameters can answer."""
 
 

@@ -9,17 +9,17 @@ memory column of ``bench.run``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from tests.support.net import free_port
+from workers.processes import http_ok
 
 READY_LIMIT = 90.0
 
@@ -36,12 +36,6 @@ class Engine:
     def peaks(self) -> dict[str, float]:
         """Peak resident memory of the API and the worker, MiB."""
         return {"api": peak_rss_mib(self.api.pid), "worker": peak_rss_mib(self.worker.pid)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -120,9 +114,7 @@ def _wait_ready(engine: Engine) -> None:
         for child in (engine.api, engine.worker):
             if child.poll() is not None:
                 raise RuntimeError(f"a bench child exited early; see {engine.logs}")
-        if not api_up:
-            with suppress(httpx.HTTPError):
-                api_up = httpx.get(f"{engine.base_url}/health", timeout=2).status_code == 200
+        api_up = api_up or http_ok(f"{engine.base_url}/health")
         worker_up = worker_up or _worker_polling(engine.logs / "worker.log")
         time.sleep(0.3)
     if not (api_up and worker_up):

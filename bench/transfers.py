@@ -26,7 +26,6 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import select
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.movements import MovementActivities
@@ -37,7 +36,6 @@ from bank.adapters.sms import SMS_OUTBOX_FILE
 from bank.adapters.spi import SimulatedSpi
 from bank.core.db import make_engine, session_factory
 from bank.core.settings import ApiSettings
-from bank.core.temporal import DATA_CONVERTER, installed_binary
 from bank.ledger import chart, post, reconcile
 from bank.models import OtpChallenge
 from bank.payments.config import PaymentSettings
@@ -47,8 +45,8 @@ from bench import cpu, report
 from bench.ledger import database
 from bench.processes import running_engine
 from tests.api.movement_support import OTP_RE, Member, Money, make_member
+from tests.support.temporal import dev_server
 from workflows.movement.workflow import MovementWorkflow
-from workflows.search_attributes import ALL_KEYS
 
 SECRET = "bench-transfers-secret-0123456789-abcdefghij"
 
@@ -120,9 +118,12 @@ async def _drive(
 
 class DeliveredMoney(Money):
     """Reads the OTP where the deployed worker delivered it: the SMS simulator's mailbox
-    (once delivered, the outbox keeps no body)."""
+    (once delivered, the outbox keeps no body), only the lines added since the last read —
+    the load generator's CPU is one of the figures."""
 
     mailbox: Path = Path()
+    _read_to: int = 0
+    _codes: dict[str, str] = {}  # noqa: RUF012 - replaced per instance in ``deployed``
 
     def otp_code(self, member_id: int) -> str:
         with self.sessions() as session:
@@ -133,27 +134,30 @@ class DeliveredMoney(Money):
             ).first()
         reference = f"otp:{challenge}"
         for _ in range(200):
-            for line in reversed((self.mailbox / SMS_OUTBOX_FILE).read_text().splitlines()):
-                sms = json.loads(line)
-                if sms["reference"] == reference:
-                    found = OTP_RE.search(sms["text"])
-                    assert found, sms["text"]
-                    return found.group(1)
+            self._read_new_sms()
+            if reference in self._codes:
+                return self._codes[reference]
             time.sleep(0.01)
         raise AssertionError(f"no SMS for {reference}")
+
+    def _read_new_sms(self) -> None:
+        with (self.mailbox / SMS_OUTBOX_FILE).open("rb") as sms_file:
+            sms_file.seek(self._read_to)
+            added = sms_file.read()
+        complete = added[: added.rfind(b"\n") + 1]  # a line being written waits
+        self._read_to += len(complete)
+        for line in complete.splitlines():
+            sms = json.loads(line)
+            found = OTP_RE.search(sms["text"])
+            assert found, sms["text"]
+            self._codes[sms["reference"]] = found.group(1)
 
 
 async def deployed(url: str, members: list[Member], count: int, concurrency: int) -> Figures:
     """API (uvicorn) and worker (``workers.main``) as their own processes, over real HTTP."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(installed_binary("temporal")),
-        data_converter=DATA_CONVERTER,
-        search_attributes=ALL_KEYS,
-        ui=False,
-    )
     sessions = session_factory(make_engine(url, pool_size=concurrency + 4))
-    address = env.client.service_client.config.target_host
-    try:
+    async with dev_server() as env:
+        address = env.client.service_client.config.target_host
         mailbox = Path(tempfile.mkdtemp(prefix="coop-bench-sms-"))
         with running_engine(
             url,
@@ -164,7 +168,7 @@ async def deployed(url: str, members: list[Member], count: int, concurrency: int
         ) as engine:
             async with httpx.AsyncClient(base_url=engine.base_url, timeout=60) as http:
                 money = DeliveredMoney(http, env, sessions, SECRET, None)  # type: ignore[arg-type]
-                money.mailbox = mailbox
+                money.mailbox, money._codes = mailbox, {}
                 await _drive(money, members, 2 * concurrency, concurrency)  # warm-up
                 pids = {
                     "API": [engine.api.pid],
@@ -180,19 +184,11 @@ async def deployed(url: str, members: list[Member], count: int, concurrency: int
                     for name, group in pids.items()
                 }
             peaks = engine.peaks()
-    finally:
-        await env.shutdown()
     return Figures("end to end, deployed", count, seconds, latencies, peaks, spent)
 
 
 async def in_process(url: str, members: list[Member], count: int, concurrency: int) -> Figures:
     """API (over ASGI), worker and load in one interpreter: one GIL for all three."""
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(installed_binary("temporal")),
-        data_converter=DATA_CONVERTER,
-        search_attributes=ALL_KEYS,
-        ui=False,
-    )
     sessions = session_factory(make_engine(url, pool_size=concurrency + 4))
     settings = ApiSettings(
         database_url=url,
@@ -202,11 +198,6 @@ async def in_process(url: str, members: list[Member], count: int, concurrency: i
         task_queue="bench-transfers",
     )
     app = create_app(settings)
-
-    async def client() -> object:
-        return env.client
-
-    app.dependency_overrides[get_temporal_client] = client
     activities = MovementActivities(
         sessions,
         rules=PaymentSettings(web_daily="1000000.00").rules(),
@@ -214,7 +205,12 @@ async def in_process(url: str, members: list[Member], count: int, concurrency: i
         billers=SimulatedBillers(sessions),
         secret_key=SECRET,
     )
-    try:
+    async with dev_server() as env:
+
+        async def client() -> object:
+            return env.client
+
+        app.dependency_overrides[get_temporal_client] = client
         async with (
             Worker(
                 env.client,
@@ -231,8 +227,6 @@ async def in_process(url: str, members: list[Member], count: int, concurrency: i
         ):
             money = Money(http, env, sessions, SECRET, activities.billers)  # type: ignore[arg-type]
             seconds, latencies = await _drive(money, members, count, concurrency)
-    finally:
-        await env.shutdown()
     return Figures("end to end, one process", count, seconds, latencies)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import unicodedata
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from temporalio.client import Client, WorkflowHandle
 from api import credit_calls as common
 from api import temporal
 from api.credit_calls import Documents, offer_not_found
-from api.deps import CurrentMember, TemporalClient
+from api.deps import CurrentMember, TemporalClient, request_origin
 from api.errors import ApiError
 from api.schemas import credit as out
 from api.schemas.common import ERROR_RESPONSES
@@ -69,14 +68,6 @@ async def own_state(handle: Handle, member_id: int) -> CreditJourneyState:
     return state
 
 
-def consent_origin(request: Request) -> str:
-    """Where the consent was given: channel, client address and user agent (≤ 200 chars)."""
-    address = request.client.host if request.client else "desconocida"
-    agent = request.headers.get("user-agent", "")
-    agent = "".join(c for c in agent if unicodedata.category(c)[0] != "C")[:120]
-    return f"web ip={address} ua={agent}"[:200]
-
-
 @router.get("/offers", response_model=out.OfertasOut)
 async def list_offers(caller: CurrentMember, client: TemporalClient) -> out.OfertasOut:
     """The member's open offers (the maximum amount stays hidden until accepted)."""
@@ -120,7 +111,7 @@ async def accept(
 ) -> out.CondicionesOut:
     """ "Aceptar y continuar": consent (time and origin recorded); reveals the maximum."""
     handle = member_handle(client, campaign, caller.member_id)
-    terms = await common.update(handle, WF.accept, AcceptRequest(consent_origin(request)))
+    terms = await common.update(handle, WF.accept, AcceptRequest(request_origin(request)))
     return out.terms_out(terms)
 
 

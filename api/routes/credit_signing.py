@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -29,7 +28,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from api import credit_calls as common
 from api import temporal
 from api.credit_calls import Documents
-from api.deps import DbSession, TemporalClient
+from api.deps import DbSession, TemporalClient, request_origin
 from api.errors import ApiError
 from api.schemas import credit as out
 from api.schemas import privacy as privacy_out
@@ -144,10 +143,14 @@ async def linked_state(client: TemporalClient, link: Link) -> CreditJourneyState
     """The journey's state, once the link is of its current generation (open or not)."""
     handle = client.get_workflow_handle_for(WF.run, link.workflow_id)
     state = await common.query_state(handle, invalid_link)
-    signer = next((s for s in state.signatories if s.role == link.role), None)
-    if signer is None or state.generation != link.generation:
+    if signer_of(state, link) is None or state.generation != link.generation:
         raise invalid_link()
     return state
+
+
+def signer_of(state: CreditJourneyState, link: Link) -> SignatoryView | None:
+    """The link's signatory in ``state`` (always there once ``linked_state`` answered)."""
+    return next((s for s in state.signatories if s.role == link.role), None)
 
 
 def require_open(state: CreditJourneyState) -> None:
@@ -190,7 +193,8 @@ async def signing_state(
     """
     link = await resolve(token, session)
     state = await linked_state(client, link)  # one Query: the checks below need no other
-    signer = next(s for s in state.signatories if s.role == link.role)
+    signer = signer_of(state, link)
+    assert signer is not None  # linked_state checked it
     if signer.signed_at is None:
         require_open(state)
     step = Step(signer.next_step)
@@ -221,14 +225,6 @@ async def identity(
     return await _step(client, link, WF.verify_identity, request)
 
 
-def _origin(request: Request) -> str:
-    """Where a consent was given: channel, client address and user agent (≤ 200 chars)."""
-    address = request.client.host if request.client else "desconocida"
-    agent = request.headers.get("user-agent", "")
-    agent = "".join(c for c in agent if unicodedata.category(c)[0] != "C")[:120]
-    return f"web ip={address} ua={agent}"[:200]
-
-
 def _consent_out(signer: SignatoryView) -> privacy_out.ConsentimientoBiometricoOut:
     return privacy_out.ConsentimientoBiometricoOut(
         version=privacy.BIOMETRIC_CONSENT_VERSION,
@@ -251,7 +247,8 @@ def consent_required() -> ApiError:
 async def _require_consent(client: TemporalClient, link: Link) -> None:
     """409 ``CONSENTIMIENTO_REQUERIDO`` at the face step without the biometric consent."""
     state = await linked_state(client, link)
-    signer = next(s for s in state.signatories if s.role == link.role)
+    signer = signer_of(state, link)
+    assert signer is not None  # linked_state checked it
     if signer.biometric_consent_at is None and signer.next_step == Step.FACE:
         raise consent_required()
 
@@ -263,7 +260,9 @@ async def biometric_consent_text(
     """Before Paso 9: the consent text (versioned), its purpose, and whether it was given."""
     link = await resolve(token, session)
     state = await verified_state(client, link)
-    return _consent_out(next(s for s in state.signatories if s.role == link.role))
+    signer = signer_of(state, link)
+    assert signer is not None  # linked_state checked it
+    return _consent_out(signer)
 
 
 @router.post("/{token}/biometric-consent", response_model=privacy_out.ConsentimientoBiometricoOut)
@@ -281,7 +280,7 @@ async def biometric_consent(
             422, ERR_CONSENT, "Marca la casilla de autorización para continuar con la firma."
         )
     handle = client.get_workflow_handle_for(WF.run, link.workflow_id)
-    consent = BiometricConsentRequest(link.role, link.token, body.version, _origin(request))
+    consent = BiometricConsentRequest(link.role, link.token, body.version, request_origin(request))
     signer = await common.update(handle, WF.consent_biometrics, consent, not_found=invalid_link)
     return _consent_out(signer)
 
@@ -325,7 +324,8 @@ async def documents(
     """Paso 10: the documents to review, their SHA-256 and where to download them."""
     link = await resolve(token, session)
     state = await verified_state(client, link)
-    signer = next(s for s in state.signatories if s.role == link.role)
+    signer = signer_of(state, link)
+    assert signer is not None  # linked_state checked it
     base = request.url_for("signing_document", token=token, kind="KIND").path
     return out.DocumentosFirmaOut(
         rol=link.role,

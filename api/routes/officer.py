@@ -33,6 +33,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from api import credit_calls as common
 from api import temporal
 from api.deps import CurrentOfficer, DbSession, Now, TemporalClient, Today, app_state
+from api.domain_calls import run
 from api.errors import ApiError
 from api.schemas import officer as schemas
 from api.schemas.common import ERROR_RESPONSES, money
@@ -48,7 +49,8 @@ from bank.credit.campaigns import (
     validate_rows,
 )
 from bank.credit.charges import ChargeBasis, ChargeRule, ChargeTiming
-from bank.models import AuditEvent, Member
+from bank.models import Member
+from bank.privacy import audit
 from bank.privacy.audit import PERSONAL_DATA_READ, member_subject
 from workflows.credit.contract import (
     CreditJourneyState,
@@ -292,11 +294,8 @@ async def _start_all(client: Client, offers: list[CreditOffer], task_queue: str)
 async def _audit(
     session: DbSession, officer: str, action: str, subject: str, details: dict[str, Any]
 ) -> None:
-    """One audit event by ``officer``, committed."""
-    session.add(
-        AuditEvent(actor=officer[:80], action=action, subject=subject[:120], details=details)
-    )
-    await session.commit()
+    """One audit event by ``officer``, committed (``bank.privacy.audit.record``)."""
+    await run(session, lambda s: audit.record(s, officer, action, subject, details), commit=True)
 
 
 # ---- journeys -------------------------------------------------------------------------------

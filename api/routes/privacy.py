@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
-from api.deps import CurrentMember, DbSession, Now
+from api.deps import CurrentMember, DbSession, Now, request_origin
 from api.domain_calls import run
 from api.errors import ApiError
 from api.schemas import privacy as out
@@ -40,11 +40,6 @@ KEPT_BY_LAW = [
     "Copias de tu cédula del expediente de crédito y consentimientos otorgados.",
     "Registros de auditoría y de accesos a tus datos.",
 ]
-
-
-def _origin(request: Request) -> str:
-    address = request.client.host if request.client else "desconocida"
-    return f"web ip={address}"
 
 
 def _export(session: Session, member_id: int, actor: str) -> dict[str, Any]:
@@ -79,7 +74,7 @@ async def deletion_request(
 ) -> out.SolicitudEliminacionOut:
     """Ask for your personal data to be deleted: recorded for an officer (409 if one is open)."""
     reason = body.motivo if body else None
-    actor, origin = member.principal.username, _origin(request)
+    actor, origin = member.principal.username, request_origin(request)
     recorded = await run(
         session,
         lambda s: request_deletion(s, member.member_id, actor, reason, origin, now),

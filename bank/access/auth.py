@@ -82,8 +82,10 @@ def _token_digest(policy: AuthPolicy, session_id: str, secret: str) -> str:
 
 def _audit(
     session: AsyncSession, actor: str, action: str, subject: str | None, **details: Any
-) -> None:
-    session.add(AuditEvent(actor=actor[:80], action=action, subject=subject, details=details))
+) -> AuditEvent:
+    event = AuditEvent(actor=actor[:80], action=action, subject=subject, details=details)
+    session.add(event)
+    return event
 
 
 async def _load_user(session: AsyncSession, username: str) -> tuple[User, Member | None] | None:
@@ -152,13 +154,9 @@ async def _refuse_unknown(
     async with session.begin():
         await _lock_username(session, username)
         # Written before counting: on SQLite the write takes the database's write lock.
-        event = AuditEvent(
-            actor=username[:80],
-            action="LOGIN_FAILED",
-            subject=username,
-            details={"reason": "unknown_user", "client": client},
+        event = _audit(
+            session, username, "LOGIN_FAILED", username, reason="unknown_user", client=client
         )
-        session.add(event)
         await session.flush()
         attempts = await session.scalar(
             select(func.count())

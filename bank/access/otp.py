@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from bank.access.otp_errors import (
     STATUS_ERRORS,
     OtpAlreadyUsed,
+    OtpCannotSend,
     OtpError,
     OtpExpired,
     OtpInvalid,
@@ -70,6 +71,7 @@ __all__ = [
     "MAX_FAILURES_PER_HOUR",
     "IssuedOtp",
     "OtpAlreadyUsed",
+    "OtpCannotSend",
     "OtpError",
     "OtpExpired",
     "OtpInvalid",
@@ -178,7 +180,7 @@ def issue(
     Raises:
         OtpNoMobile: the member has no mobile number on file.
         OtpThrottled: :data:`MAX_FAILURES_PER_HOUR` wrong codes in the last hour (a kind
-            of ``OtpNoMobile``: no code can be sent now).
+            of ``OtpCannotSend``, as ``OtpNoMobile``: no code can be sent now).
         ValueError: unknown member, bad operation name or lifetime.
     """
     if not 0 < len(operation) <= 60:

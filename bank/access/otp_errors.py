@@ -63,7 +63,12 @@ class OtpVoided(OtpError):
     default_message = "Este código de seguridad fue reemplazado por uno más reciente."
 
 
-class OtpNoMobile(OtpError):
+class OtpCannotSend(OtpError):
+    """No code can be sent now (no mobile on file, or too many wrong codes lately): every
+    journey refuses the step without retrying."""
+
+
+class OtpNoMobile(OtpCannotSend):
     code = "OTP_SIN_CELULAR"
     default_message = (
         "No tienes un número celular registrado en Cooprogreso. Acércate a una agencia "
@@ -71,12 +76,8 @@ class OtpNoMobile(OtpError):
     )
 
 
-class OtpThrottled(OtpNoMobile):
-    """Too many wrong codes in the last hour, over all the member's challenges.
-
-    A kind of :class:`OtpNoMobile` ("no code can be sent now") so that every journey which
-    already refuses that, without retrying, refuses this as well.
-    """
+class OtpThrottled(OtpCannotSend):
+    """Too many wrong codes in the last hour, over all the member's challenges."""
 
     code = "OTP_DEMASIADOS_INTENTOS"
     default_message = (

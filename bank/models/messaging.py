@@ -41,7 +41,11 @@ class OtpChallenge(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
-    __table_args__ = (Index("ix_otp_member_operation", "member_id", "operation"),)
+    __table_args__ = (
+        Index("ix_otp_member_operation", "member_id", "operation"),
+        # The hourly count of wrong codes on every issue reads only the last hour's rows.
+        Index("ix_otp_member_created", "member_id", "created_at"),
+    )
 
 
 class Channel(enum.StrEnum):

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from bank.core.money import from_cents
 from bank.models import (
     Account,
     AuditEvent,
@@ -33,9 +34,7 @@ MAX_ACCESSES = 500
 
 
 def _money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, frac = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{frac:02d}"
+    return str(from_cents(cents))
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -53,7 +52,6 @@ def member_export(session: Session, member_id: int) -> dict[str, Any]:
         raise LookupError(member_id)
     users = session.scalars(select(User).where(User.member_id == member_id)).all()
     subjects = [audit.member_subject(member_id), *(u.username for u in users)]
-    actors = [f"member:{member_id}", *(u.username for u in users)]
     return {
         "identidad": {
             "tipo_identificacion": str(member.identification_type),
@@ -87,7 +85,7 @@ def member_export(session: Session, member_id: int) -> dict[str, Any]:
                 select(PrivacyRequest).where(PrivacyRequest.member_id == member_id)
             )
         ],
-        "accesos": _accesses(session, subjects, actors),
+        "accesos": _accesses(session, subjects),
     }
 
 
@@ -163,11 +161,11 @@ def _consents(session: Session, member_id: int) -> list[dict[str, Any]]:
     return found
 
 
-def _accesses(session: Session, subjects: list[str], actors: list[str]) -> list[dict[str, Any]]:
+def _accesses(session: Session, subjects: list[str]) -> list[dict[str, Any]]:
     """Who read, exported or changed this member's data, and the member's own sign-ins."""
     events = session.scalars(
         select(AuditEvent)
-        .where(or_(AuditEvent.subject.in_(subjects), AuditEvent.actor.in_(actors)))
+        .where(or_(AuditEvent.subject.in_(subjects), AuditEvent.actor.in_(subjects)))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(MAX_ACCESSES)
     )
